@@ -1,0 +1,37 @@
+//! A server built by hand, without the attribute: the seed guide's `say_hello` / `goodbye`.
+//!
+//! ```sh
+//! cargo run --example custom_server
+//! ```
+//!
+//! `say_hello` is an `async fn`; `goodbye` is a plain `fn`, run on the blocking thread pool through
+//! `webhooks::blocking`, so it may block (call a CLI, write files) without stalling the server.
+
+use std::process::ExitCode;
+
+use webhooks::{WebhookPayload, WebhooksServer, blocking};
+
+async fn hello(payload: WebhookPayload) -> serde_json::Value {
+    serde_json::json!({ "message": "hello", "repo": payload.repo.name })
+}
+
+fn goodbye(payload: WebhookPayload) -> serde_json::Value {
+    serde_json::json!({ "message": "goodbye", "repo": payload.repo.name })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let server = WebhooksServer::new()
+        .add_webhook("/say_hello", hello)
+        .add_webhook("/goodbye", blocking(goodbye));
+    match server.run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Checking the function and its path, producing the typed [`Endpoint`] model.
+
+use proc_macro2::{Span, TokenStream};
+use syn::spanned::Spanned;
+use syn::{FnArg, Ident, ItemFn, ReturnType, Type};
+
+use crate::parse::Args;
+
+/// The most handler arguments the runtime supports.
+const MAX_ARGS: usize = 8;
+
+/// A validated endpoint: a free function that can be a handler, and its path.
+pub(crate) struct Endpoint {
+    /// The function, unchanged.
+    pub(crate) item: ItemFn,
+    /// The path as written (or the function name); the runtime adds `/webhooks/`.
+    pub(crate) path: String,
+    /// Whether the function is `async` (a plain `fn` runs on the blocking pool).
+    pub(crate) is_async: bool,
+    /// The argument types, for assertions spanned on each.
+    pub(crate) arg_types: Vec<Type>,
+    /// The return type, when it can be named (not `impl Trait`).
+    pub(crate) output: Option<Type>,
+}
+
+impl Endpoint {
+    pub(crate) fn new(args: Args, item: TokenStream) -> syn::Result<Self> {
+        let item: ItemFn = match syn::parse2(item.clone()) {
+            Ok(item) => item,
+            Err(_) => {
+                let span = item
+                    .into_iter()
+                    .next()
+                    .map_or_else(Span::call_site, |token| token.span());
+                return Err(syn::Error::new(
+                    span,
+                    "`#[webhook_endpoint]` can only be used on functions\n\nhelp: put it on an `async fn` (or a plain `fn`) that takes the webhook payload, e.g. `async fn my_hook(payload: WebhookPayload)`",
+                ));
+            }
+        };
+        let mut errors = Errors::default();
+        check_signature(&item, &mut errors);
+        let name = unraw(&item.sig.ident);
+        let path = match &args.path {
+            Some(lit) => {
+                let path = lit.value();
+                if let Err(reason) = check_path(&path) {
+                    errors.push(syn::Error::new(lit.span(), reason));
+                }
+                path
+            }
+            None => name,
+        };
+        let arg_types = item
+            .sig
+            .inputs
+            .iter()
+            .filter_map(|arg| match arg {
+                FnArg::Typed(pat) => Some((*pat.ty).clone()),
+                FnArg::Receiver(_) => None,
+            })
+            .collect();
+        let output = match &item.sig.output {
+            ReturnType::Default => Some(syn::parse_quote!(())),
+            ReturnType::Type(_, ty) if !contains_impl_trait(ty) => Some((**ty).clone()),
+            ReturnType::Type(..) => None,
+        };
+        errors.finish()?;
+        Ok(Self {
+            is_async: item.sig.asyncness.is_some(),
+            item,
+            path,
+            arg_types,
+            output,
+        })
+    }
+}
+
+fn check_signature(item: &ItemFn, errors: &mut Errors) {
+    let sig = &item.sig;
+    if let Some(receiver) = sig.receiver() {
+        errors.push(syn::Error::new(
+            receiver.span(),
+            "`#[webhook_endpoint]` cannot be used on methods: the endpoint has no `self` to call it on\n\nhelp: make it a free function, and reach shared state through a `static` (e.g. `std::sync::OnceLock`)",
+        ));
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        errors.push(syn::Error::new(
+            sig.generics.span(),
+            "a webhook endpoint cannot be generic: the server must know the exact types to build its arguments\n\nhelp: remove the generic parameters and use concrete types such as `WebhookPayload` or `Json<MyType>`",
+        ));
+    }
+    if let Some(constness) = &sig.constness {
+        errors.push(syn::Error::new(
+            constness.span,
+            "a webhook endpoint cannot be a `const fn`\n\nhelp: remove `const`",
+        ));
+    }
+    if let Some(abi) = &sig.abi {
+        errors.push(syn::Error::new(
+            abi.span(),
+            "a webhook endpoint cannot be an `extern` function\n\nhelp: remove the `extern` ABI; call the foreign function from inside the endpoint",
+        ));
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        errors.push(syn::Error::new(
+            unsafety.span,
+            "a webhook endpoint cannot be an `unsafe fn`: the server could not uphold its safety contract\n\nhelp: remove `unsafe` and use an `unsafe` block inside the function",
+        ));
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.push(syn::Error::new(
+            variadic.span(),
+            "a webhook endpoint cannot be variadic",
+        ));
+    }
+    let typed: Vec<_> = sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            FnArg::Typed(pat) => Some(pat),
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    for arg in &typed {
+        if let Type::Reference(reference) = &*arg.ty {
+            errors.push(syn::Error::new(
+                reference.span(),
+                "webhook handler arguments must be owned: the delivery is gone once the handler is called\n\nhelp: take the value itself, e.g. `payload: WebhookPayload` instead of `payload: &WebhookPayload`",
+            ));
+        } else if contains_impl_trait(&arg.ty) {
+            errors.push(syn::Error::new(
+                arg.ty.span(),
+                "webhook handler arguments cannot be `impl Trait`\n\nhelp: name a concrete type such as `WebhookPayload`",
+            ));
+        }
+    }
+    if typed.len() > MAX_ARGS {
+        errors.push(syn::Error::new(
+            sig.inputs.span(),
+            format!("a webhook endpoint takes at most {MAX_ARGS} arguments\n\nhelp: group them in a type that implements `FromDelivery`"),
+        ));
+    }
+}
+
+/// The same rules as the runtime's `webhooks::route`, checked at compile time.
+fn check_path(path: &str) -> Result<(), String> {
+    let trimmed = path.trim_matches('/');
+    let help = "\n\nhelp: write a path such as \"/trigger_training\" or \"ci/retrain\"";
+    if trimmed.is_empty() {
+        return Err(format!(
+            "the webhook path {path:?} is empty once its outer `/` are removed{help}, or remove the argument to use the function name"
+        ));
+    }
+    if trimmed.split('/').any(str::is_empty) {
+        return Err(format!(
+            "the webhook path {path:?} contains an empty segment (`//`){help}"
+        ));
+    }
+    if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "the webhook path {path:?} contains whitespace or a control character{help}"
+        ));
+    }
+    if let Some(bad) = trimmed.chars().find(|c| matches!(c, '?' | '#' | '%')) {
+        return Err(format!(
+            "the webhook path {path:?} contains `{bad}`, which cannot be part of a route{help}"
+        ));
+    }
+    Ok(())
+}
+
+fn contains_impl_trait(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_type_impl_trait(&mut self, _: &'ast syn::TypeImplTrait) {
+            self.0 = true;
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::visit_type(&mut finder, ty);
+    finder.0
+}
+
+/// The function's name without a raw-identifier prefix (`r#type` → `type`).
+fn unraw(ident: &Ident) -> String {
+    let name = ident.to_string();
+    name.strip_prefix("r#").map(str::to_owned).unwrap_or(name)
+}
+
+/// Errors gathered so they are all reported at once.
+#[derive(Default)]
+struct Errors(Option<syn::Error>);
+
+impl Errors {
+    fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(errors) => errors.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}

@@ -1,0 +1,190 @@
+//! Endpoints: what `#[webhook_endpoint]` registers, how a path becomes a route, and the checks
+//! that every route is valid and claimed once.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::error::Error;
+use crate::handler::ErasedHandler;
+
+/// One `#[webhook_endpoint]` function, as the attribute registers it in the global collection.
+///
+/// You never build one by hand: the attribute does, through `inventory::submit!`.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Endpoint {
+    name: &'static str,
+    path: &'static str,
+    file: &'static str,
+    line: u32,
+    handler: fn() -> ErasedHandler,
+}
+
+impl Endpoint {
+    /// Describes the function `name`, served at `path` (before normalisation), defined at `file:line`.
+    pub const fn new(
+        name: &'static str,
+        path: &'static str,
+        file: &'static str,
+        line: u32,
+        handler: fn() -> ErasedHandler,
+    ) -> Self {
+        Self {
+            name,
+            path,
+            file,
+            line,
+            handler,
+        }
+    }
+}
+
+inventory::collect!(Endpoint);
+
+/// Where a route was declared: the function's name and its `file:line`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The handler's name (the function name, or the path for `add_webhook`).
+    pub name: Cow<'static, str>,
+    /// The source file.
+    pub file: &'static str,
+    /// The line in `file`.
+    pub line: u32,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` at {}:{}", self.name, self.file, self.line)
+    }
+}
+
+/// A route waiting for launch: its normalised path, where it came from, and its handler.
+#[derive(Debug, Clone)]
+pub(crate) struct RouteSpec {
+    pub(crate) route: String,
+    pub(crate) origin: Origin,
+    pub(crate) handler: ErasedHandler,
+}
+
+/// Every `#[webhook_endpoint]` of the program, as route specs (unchecked).
+pub(crate) fn registered() -> impl Iterator<Item = Result<RouteSpec, Error>> {
+    inventory::iter::<Endpoint>.into_iter().map(|endpoint| {
+        let origin = Origin {
+            name: Cow::Borrowed(endpoint.name),
+            file: endpoint.file,
+            line: endpoint.line,
+        };
+        spec(endpoint.path, origin, (endpoint.handler)())
+    })
+}
+
+/// A route spec for `path`, or the reason `path` is not a valid webhook path.
+pub(crate) fn spec(path: &str, origin: Origin, handler: ErasedHandler) -> Result<RouteSpec, Error> {
+    match route(path) {
+        Ok(route) => Ok(RouteSpec {
+            route,
+            origin,
+            handler,
+        }),
+        Err(reason) => Err(Error::InvalidPath {
+            path: path.to_owned(),
+            reason,
+            origin,
+        }),
+    }
+}
+
+/// The route a webhook path is served at: `/webhooks/` followed by `path` without its outer
+/// slashes, as the reference does (`"/a/b/"` → `/webhooks/a/b`).
+///
+/// Unlike the reference, a path that would leave nothing after `/webhooks/`, or that holds an
+/// empty segment, whitespace, a control character, `?`, `#` or `%`, is refused with the reason.
+///
+/// # Examples
+/// ```
+/// # use webhooks_runtime::route;
+/// assert_eq!(route("trigger_training").unwrap(), "/webhooks/trigger_training");
+/// assert_eq!(route("/test_webhook").unwrap(), "/webhooks/test_webhook");
+/// assert_eq!(route("/a/b/").unwrap(), "/webhooks/a/b");
+/// assert!(route("//").is_err());
+/// assert!(route("a b").is_err());
+/// ```
+pub fn route(path: &str) -> Result<String, &'static str> {
+    let trimmed = path.trim_matches('/');
+    if trimmed.is_empty() {
+        return Err("a webhook path needs at least one character besides `/`");
+    }
+    if trimmed.split('/').any(str::is_empty) {
+        return Err("a webhook path cannot contain an empty segment (`//`)");
+    }
+    if let Some(bad) = trimmed
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(if bad.is_whitespace() {
+            "a webhook path cannot contain whitespace"
+        } else {
+            "a webhook path cannot contain control characters"
+        });
+    }
+    if trimmed.contains(['?', '#', '%']) {
+        return Err(
+            "a webhook path cannot contain `?`, `#` or `%` (the Hub sends the secret as `?secret=`, never a path query)",
+        );
+    }
+    Ok(format!("/webhooks/{trimmed}"))
+}
+
+/// Refuses a set of routes with a path claimed twice (naming both origins) or with no route.
+pub(crate) fn check_unique(specs: &[RouteSpec]) -> Result<(), Error> {
+    if specs.is_empty() {
+        return Err(Error::NoEndpoints);
+    }
+    let mut seen: HashMap<&str, &Origin> = HashMap::with_capacity(specs.len());
+    for spec in specs {
+        if let Some(first) = seen.insert(&spec.route, &spec.origin) {
+            // Report in source order so the message is the same whatever the link order was.
+            let (first, second) = ordered(first.clone(), spec.origin.clone());
+            return Err(Error::DuplicatePath {
+                route: spec.route.clone(),
+                first,
+                second,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn ordered(a: Origin, b: Origin) -> (Origin, Origin) {
+    if (a.file, a.line) <= (b.file, b.line) {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route;
+
+    #[test]
+    fn reference_normalisation() {
+        assert_eq!(route("/test_webhook").unwrap(), "/webhooks/test_webhook");
+        assert_eq!(route("test_webhook").unwrap(), "/webhooks/test_webhook");
+        assert_eq!(route("/a/b/").unwrap(), "/webhooks/a/b");
+        assert_eq!(route("///x///").unwrap(), "/webhooks/x");
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        assert!(route("").unwrap_err().contains("at least one character"));
+        assert!(route("//").unwrap_err().contains("at least one character"));
+        assert!(route("a//b").unwrap_err().contains("empty segment"));
+        assert!(route("a b").unwrap_err().contains("whitespace"));
+        assert!(route("a\u{7}").unwrap_err().contains("control"));
+        assert!(route("a?x=1").unwrap_err().contains("`?`"));
+        assert!(route("a#b").unwrap_err().contains("`#`"));
+        assert!(route("a%20b").unwrap_err().contains("`%`"));
+    }
+}

@@ -1,0 +1,163 @@
+//! Handler arguments: the [`FromDelivery`] trait and its implementations.
+//!
+//! By the time a handler runs, the server has routed the request, checked the secret and read the
+//! whole body (within the size limit) into a [`Delivery`]. Each handler argument is then built from
+//! that delivery through [`FromDelivery`]; an argument that cannot be built answers the Hub with its
+//! rejection (a 422 naming the failing field, for a body of the wrong shape) and the handler is not
+//! called.
+
+mod rejection;
+
+use std::convert::Infallible;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Uri};
+use serde::de::DeserializeOwned;
+
+pub use rejection::JsonRejection;
+
+use crate::json::{self, Json};
+use crate::payload::WebhookPayload;
+use crate::response::IntoResponse;
+
+/// One authenticated, fully read webhook request, as handler arguments see it.
+#[derive(Debug)]
+pub struct Delivery {
+    head: http::request::Parts,
+    body: Bytes,
+}
+
+impl Delivery {
+    /// A delivery from a request head and its complete body.
+    pub fn new(head: http::request::Parts, body: Bytes) -> Self {
+        Self { head, body }
+    }
+
+    /// The request method (always `POST` for a routed delivery).
+    pub fn method(&self) -> &Method {
+        &self.head.method
+    }
+
+    /// The request URI, path and query.
+    pub fn uri(&self) -> &Uri {
+        &self.head.uri
+    }
+
+    /// The request headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.head.headers
+    }
+
+    /// The complete body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+}
+
+/// Builds a handler argument from a [`Delivery`].
+///
+/// Implement it to use your own types as handler arguments.
+///
+/// # Examples
+/// ```
+/// use webhooks_runtime::{Delivery, FromDelivery, HttpError, http::StatusCode};
+///
+/// /// The `User-Agent` the Hub sent, as a handler argument.
+/// struct UserAgent(String);
+///
+/// impl FromDelivery for UserAgent {
+///     type Rejection = HttpError;
+///     fn from_delivery(delivery: &Delivery) -> Result<Self, Self::Rejection> {
+///         delivery
+///             .headers()
+///             .get("user-agent")
+///             .and_then(|v| v.to_str().ok())
+///             .map(|v| UserAgent(v.to_owned()))
+///             .ok_or_else(|| HttpError::new(StatusCode::BAD_REQUEST, "no user-agent"))
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a webhook handler argument",
+    label = "this type does not implement `FromDelivery`",
+    note = "use `WebhookPayload`, `Json<T>` (T: serde::Deserialize), `Bytes`, `HeaderMap` or `WebhookRequest`, or implement `webhooks::FromDelivery` for it"
+)]
+pub trait FromDelivery: Sized {
+    /// What the Hub is answered when the argument cannot be built.
+    type Rejection: IntoResponse;
+
+    /// Builds the argument.
+    fn from_delivery(delivery: &Delivery) -> Result<Self, Self::Rejection>;
+}
+
+impl FromDelivery for WebhookPayload {
+    type Rejection = JsonRejection;
+
+    fn from_delivery(delivery: &Delivery) -> Result<Self, Self::Rejection> {
+        WebhookPayload::from_slice(&delivery.body).map_err(JsonRejection::Payload)
+    }
+}
+
+impl<T: DeserializeOwned> FromDelivery for Json<T> {
+    type Rejection = JsonRejection;
+
+    fn from_delivery(delivery: &Delivery) -> Result<Self, Self::Rejection> {
+        json::from_slice(&delivery.body)
+            .map(Json)
+            .map_err(JsonRejection::Json)
+    }
+}
+
+/// The raw body, without parsing (a cheap reference-counted handle, not a copy).
+impl FromDelivery for Bytes {
+    type Rejection = Infallible;
+
+    fn from_delivery(delivery: &Delivery) -> Result<Self, Self::Rejection> {
+        Ok(delivery.body.clone())
+    }
+}
+
+/// The request headers.
+impl FromDelivery for HeaderMap {
+    type Rejection = Infallible;
+
+    fn from_delivery(delivery: &Delivery) -> Result<Self, Self::Rejection> {
+        Ok(delivery.head.headers.clone())
+    }
+}
+
+/// The whole request: method, URI, headers and raw body (the reference's `request: Request`).
+///
+/// # Examples
+/// ```
+/// use webhooks_runtime::{WebhookPayload, WebhookRequest};
+///
+/// async fn handler(payload: WebhookPayload, request: WebhookRequest) -> String {
+///     format!("{} bytes about {}", request.body.len(), payload.repo.name)
+/// }
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct WebhookRequest {
+    /// The method (`POST`).
+    pub method: Method,
+    /// The URI the Hub called, with its query.
+    pub uri: Uri,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The raw body.
+    pub body: Bytes,
+}
+
+impl FromDelivery for WebhookRequest {
+    type Rejection = Infallible;
+
+    fn from_delivery(delivery: &Delivery) -> Result<Self, Self::Rejection> {
+        Ok(Self {
+            method: delivery.head.method.clone(),
+            uri: delivery.head.uri.clone(),
+            headers: delivery.head.headers.clone(),
+            body: delivery.body.clone(),
+        })
+    }
+}

@@ -1,0 +1,175 @@
+//! Functions as handlers: the [`Handler`] trait, [`blocking`] for plain `fn`s, and the type-erased
+//! form the router stores.
+//!
+//! An `async fn` whose arguments all implement [`FromDelivery`] and whose output implements
+//! [`IntoResponse`] is a handler, for zero to eight arguments. A plain `fn` becomes one through
+//! [`blocking`], which runs it on tokio's blocking pool so that slow synchronous work (a
+//! `std::process::Command`, a blocking HTTP call, file IO) never stalls the server.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use http::StatusCode;
+
+use crate::extract::{Delivery, FromDelivery};
+use crate::response::{IntoResponse, Response, error};
+
+/// A boxed, sendable future: what a type-erased handler returns.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// Something that answers a [`Delivery`]: implemented for `async fn`s of up to eight
+/// [`FromDelivery`] arguments and for plain `fn`s wrapped in [`blocking`].
+///
+/// `Args` only tells the implementations apart; you never name it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a webhook handler",
+    label = "not an `async fn` whose arguments implement `FromDelivery` and whose output implements `IntoResponse`",
+    note = "a plain (non-async) `fn` must be wrapped: `webhooks::blocking(my_fn)`",
+    note = "each argument must implement `FromDelivery` (`WebhookPayload`, `Json<T>`, `Bytes`, `HeaderMap`, `WebhookRequest`) and the output `IntoResponse`"
+)]
+pub trait Handler<Args>: Clone + Send + Sync + Sized + 'static {
+    /// Builds the arguments from `delivery`, calls the function and converts its answer.
+    fn call(&self, delivery: Delivery) -> BoxFuture<Response>;
+}
+
+/// A plain `fn` handler, run on the blocking thread pool. Build it with [`blocking`].
+#[derive(Debug, Clone, Copy)]
+pub struct Blocking<F>(pub F);
+
+/// Makes a plain (non-`async`) function a handler that runs on tokio's blocking pool.
+///
+/// `#[webhook_endpoint]` does this by itself for a plain `fn`; call it when adding one to a
+/// [`WebhooksServer`](crate::WebhooksServer) by hand.
+///
+/// # Examples
+/// ```
+/// use webhooks_runtime::{WebhookPayload, WebhooksServer, blocking};
+///
+/// fn goodbye(payload: WebhookPayload) -> String {
+///     format!("goodbye {}", payload.repo.name)
+/// }
+///
+/// let app = WebhooksServer::new().add_webhook("/goodbye", blocking(goodbye));
+/// ```
+pub fn blocking<F>(function: F) -> Blocking<F> {
+    Blocking(function)
+}
+
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum AsyncMarker {}
+
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum BlockingMarker {}
+
+macro_rules! impl_handler {
+    ( $($arg:ident),* ) => {
+        #[allow(non_snake_case, unused_variables)]
+        impl<F, Fut, R, $($arg,)*> Handler<(AsyncMarker, $($arg,)*)> for F
+        where
+            F: Fn($($arg,)*) -> Fut + Clone + Send + Sync + 'static,
+            Fut: Future<Output = R> + Send + 'static,
+            R: IntoResponse,
+            $($arg: FromDelivery + Send,)*
+        {
+            fn call(&self, delivery: Delivery) -> BoxFuture<Response> {
+                let function = self.clone();
+                Box::pin(async move {
+                    $(
+                        let $arg = match $arg::from_delivery(&delivery) {
+                            Ok(value) => value,
+                            Err(rejection) => return rejection.into_response(),
+                        };
+                    )*
+                    drop(delivery);
+                    function($($arg,)*).await.into_response()
+                })
+            }
+        }
+
+        #[allow(non_snake_case, unused_variables)]
+        impl<F, R, $($arg,)*> Handler<(BlockingMarker, $($arg,)*)> for Blocking<F>
+        where
+            F: Fn($($arg,)*) -> R + Clone + Send + Sync + 'static,
+            R: IntoResponse + Send + 'static,
+            $($arg: FromDelivery + Send + 'static,)*
+        {
+            fn call(&self, delivery: Delivery) -> BoxFuture<Response> {
+                let function = self.0.clone();
+                Box::pin(async move {
+                    // Arguments are built here, so a rejected delivery never takes a blocking thread.
+                    $(
+                        let $arg = match $arg::from_delivery(&delivery) {
+                            Ok(value) => value,
+                            Err(rejection) => return rejection.into_response(),
+                        };
+                    )*
+                    drop(delivery);
+                    match tokio::task::spawn_blocking(move || function($($arg,)*).into_response()).await {
+                        Ok(response) => response,
+                        // Re-raised here so the server's panic handling (500, logged) covers both kinds.
+                        Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+                        Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, "The server is shutting down."),
+                    }
+                })
+            }
+        }
+    };
+}
+
+impl_handler!();
+impl_handler!(T1);
+impl_handler!(T1, T2);
+impl_handler!(T1, T2, T3);
+impl_handler!(T1, T2, T3, T4);
+impl_handler!(T1, T2, T3, T4, T5);
+impl_handler!(T1, T2, T3, T4, T5, T6);
+impl_handler!(T1, T2, T3, T4, T5, T6, T7);
+impl_handler!(T1, T2, T3, T4, T5, T6, T7, T8);
+
+/// A handler with its argument types erased, as the router stores it.
+#[derive(Clone)]
+pub struct ErasedHandler(Arc<dyn Fn(Delivery) -> BoxFuture<Response> + Send + Sync>);
+
+impl ErasedHandler {
+    /// Erases `handler`'s type.
+    pub fn new<H: Handler<Args>, Args>(handler: H) -> Self {
+        Self(Arc::new(move |delivery| handler.call(delivery)))
+    }
+
+    /// Answers `delivery`.
+    pub fn call(&self, delivery: Delivery) -> BoxFuture<Response> {
+        (self.0)(delivery)
+    }
+}
+
+impl std::fmt::Debug for ErasedHandler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ErasedHandler")
+    }
+}
+
+/// Runs `handler` on `delivery`, turning a panic anywhere in it into `Err` with the panic's payload.
+pub(crate) fn call_catching_panics(handler: &ErasedHandler, delivery: Delivery) -> CatchUnwind {
+    CatchUnwind(handler.call(delivery))
+}
+
+/// A handler future whose panics are caught (tokio would otherwise abort the connection task).
+pub(crate) struct CatchUnwind(BoxFuture<Response>);
+
+impl Future for CatchUnwind {
+    type Output = Result<Response, Box<dyn std::any::Any + Send>>;
+
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let future = &mut self.0;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(poll) => poll.map(Ok),
+            Err(panic) => std::task::Poll::Ready(Err(panic)),
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! JSON decoding that says *where* a document went wrong, for 422 answers.
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+
+/// A JSON body that could not be decoded: the path of the failing field and what was wrong there.
+///
+/// # Examples
+/// ```
+/// # use webhooks_runtime::json::{from_slice, JsonError};
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Owner { id: String }
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Repo { owner: Owner }
+/// let err: JsonError = from_slice::<Repo>(br#"{"owner": {}}"#).unwrap_err();
+/// assert_eq!(err.path(), "owner.id");
+/// assert!(err.message().starts_with("missing field `id`"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    path: String,
+    message: String,
+}
+
+impl JsonError {
+    /// The dotted path of the failing field (`repo.owner.id`, `updatedRefs[0].ref`), or `.` for the
+    /// document itself (not JSON at all, truncated, trailing bytes).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What was wrong at [`path`](Self::path), as serde_json says it (with line and column).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// Decodes `bytes` as a `T`, reporting the failing field's path on error.
+///
+/// Trailing bytes after the document are an error, as in `serde_json::from_slice`.
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let mut path = err.path().to_string();
+        let message = err.inner().to_string();
+        // serde reports a missing field at its parent; name the field itself, which is what a
+        // user looks for ("repo.owner.id: missing field `id`").
+        if let Some(field) = missing_field(&message) {
+            path = if path == "." {
+                field.to_owned()
+            } else {
+                format!("{path}.{field}")
+            };
+        }
+        JsonError { path, message }
+    })?;
+    de.end().map_err(|err| JsonError {
+        path: ".".to_owned(),
+        message: err.to_string(),
+    })?;
+    Ok(value)
+}
+
+fn missing_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split_once('`').map(|(field, _)| field)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        name: String,
+        count: u8,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Doc {
+        items: Vec<Item>,
+    }
+
+    #[test]
+    fn names_the_index_and_field() {
+        let err =
+            from_slice::<Doc>(br#"{"items":[{"name":"a","count":1},{"name":"b","count":300}]}"#)
+                .unwrap_err();
+        assert_eq!(err.path(), "items[1].count");
+        assert!(
+            err.message().starts_with("invalid value: integer `300`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_top_level_field_has_no_leading_dot() {
+        let err = from_slice::<Doc>(b"{}").unwrap_err();
+        assert_eq!(err.path(), "items");
+    }
+
+    #[test]
+    fn not_json_and_trailing_bytes_point_at_the_document() {
+        assert_eq!(from_slice::<Doc>(b"nope").unwrap_err().path(), ".");
+        let err = from_slice::<Doc>(br#"{"items":[]} x"#).unwrap_err();
+        assert_eq!(err.path(), ".");
+        assert!(err.message().starts_with("trailing characters"), "{err}");
+    }
+}
+
+/// A JSON body, both ways: as a handler argument it decodes the delivery into any
+/// `T: DeserializeOwned` (422 naming the failing field otherwise); as a return value it answers
+/// 200 with `T` serialised.
+///
+/// # Examples
+/// ```
+/// use webhooks_runtime::Json;
+///
+/// #[derive(serde::Deserialize, serde::Serialize)]
+/// struct Minimal { event: serde_json::Value }
+///
+/// async fn handler(Json(body): Json<Minimal>) -> Json<Minimal> {
+///     Json(body)
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> crate::IntoResponse for Json<T> {
+    fn into_response(self) -> crate::Response {
+        crate::response::json_response(http::StatusCode::OK, &self.0)
+    }
+}

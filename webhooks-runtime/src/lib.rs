@@ -1,0 +1,41 @@
+//! The runtime of the [`webhooks`](https://docs.rs/webhooks) framework: the server, the payload
+//! model, handler arguments and return values.
+//!
+//! Depend on the `webhooks` facade crate rather than on this one: it re-exports everything here
+//! along with the `#[webhook_endpoint]` attribute and `main!()`.
+#![warn(missing_docs)]
+
+mod auth;
+mod endpoint;
+mod error;
+pub mod extract;
+mod handler;
+pub mod json;
+pub mod payload;
+pub mod response;
+mod router;
+mod server;
+mod startup;
+
+pub use auth::{AuthRejection, SECRET_HEADER, Secret};
+pub use bytes::Bytes;
+pub use endpoint::{Origin, route};
+pub use error::Error;
+pub use extract::{Delivery, FromDelivery, JsonRejection, WebhookRequest};
+pub use handler::{Blocking, BoxFuture, Handler, blocking};
+pub use http::{self, HeaderMap, StatusCode};
+pub use json::Json;
+pub use payload::WebhookPayload;
+pub use response::{HttpError, IntoResponse, Response};
+pub use server::{DEFAULT_BODY_LIMIT, RunningServer, WebhooksServer, app};
+
+/// What the `webhooks` macros expand to. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::endpoint::Endpoint;
+    pub use crate::handler::ErasedHandler;
+    pub use crate::run::run_main_with;
+    pub use inventory;
+}
+
+mod run;

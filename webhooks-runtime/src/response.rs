@@ -1,0 +1,217 @@
+//! What handlers return: the [`IntoResponse`] trait, its impls, and the JSON error body shape.
+//!
+//! Every answer this crate writes itself is JSON: `{"error": "..."}` for problems with a delivery
+//! (the reference's own shape for 401 and 403), `{"detail": "..."}` for 404 and 405 (FastAPI's,
+//! which the reference answers with).
+
+use std::borrow::Cow;
+use std::convert::Infallible;
+
+use bytes::Bytes;
+use http::StatusCode;
+use http::header::{CONTENT_TYPE, HeaderValue};
+use http_body_util::Full;
+use serde::Serialize;
+
+/// The body of every response: a complete buffer, since webhook answers are small.
+pub type Body = Full<Bytes>;
+
+/// The response type handlers produce and the server sends.
+pub type Response = http::Response<Body>;
+
+const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+
+/// Turns a handler's return value into the HTTP answer sent to the Hub.
+///
+/// | returned | answer |
+/// | --- | --- |
+/// | `()` | 200, JSON `null` (what the reference answers for a handler returning `None`) |
+/// | `serde_json::Value`, [`Json<T>`](crate::Json) | 200, the JSON |
+/// | `String`, `&'static str` | 200, `text/plain` |
+/// | [`StatusCode`] | that status, empty body |
+/// | `(StatusCode, T)` | `T`'s answer with that status |
+/// | `Result<T, E>` | `T`'s answer or `E`'s |
+/// | [`Response`] | as is |
+/// | [`HttpError`] | its status, `{"error": message}` |
+///
+/// # Examples
+/// ```
+/// # use webhooks_runtime::{IntoResponse, http::StatusCode};
+/// let response = (StatusCode::ACCEPTED, serde_json::json!({"queued": true})).into_response();
+/// assert_eq!(response.status(), StatusCode::ACCEPTED);
+/// assert_eq!(response.headers()["content-type"], "application/json");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a webhook handler",
+    label = "this type does not implement `IntoResponse`",
+    note = "return `()`, `serde_json::Value`, `Json<T>` (T: Serialize), `String`, `StatusCode`, `(StatusCode, T)`, `Result<T, E>`, `HttpError` or a `Response`, or implement `webhooks::IntoResponse`"
+)]
+pub trait IntoResponse {
+    /// Builds the response.
+    fn into_response(self) -> Response;
+}
+
+impl IntoResponse for Response {
+    fn into_response(self) -> Response {
+        self
+    }
+}
+
+impl IntoResponse for () {
+    fn into_response(self) -> Response {
+        json_bytes(StatusCode::OK, Bytes::from_static(b"null"))
+    }
+}
+
+impl IntoResponse for StatusCode {
+    fn into_response(self) -> Response {
+        let mut response = Response::new(Body::default());
+        *response.status_mut() = self;
+        response
+    }
+}
+
+impl IntoResponse for serde_json::Value {
+    fn into_response(self) -> Response {
+        json_response(StatusCode::OK, &self)
+    }
+}
+
+impl IntoResponse for String {
+    fn into_response(self) -> Response {
+        text(Bytes::from(self))
+    }
+}
+
+impl IntoResponse for &'static str {
+    fn into_response(self) -> Response {
+        text(Bytes::from_static(self.as_bytes()))
+    }
+}
+
+impl IntoResponse for Cow<'static, str> {
+    fn into_response(self) -> Response {
+        match self {
+            Cow::Borrowed(s) => s.into_response(),
+            Cow::Owned(s) => s.into_response(),
+        }
+    }
+}
+
+impl IntoResponse for Infallible {
+    fn into_response(self) -> Response {
+        match self {}
+    }
+}
+
+impl<T: IntoResponse> IntoResponse for (StatusCode, T) {
+    fn into_response(self) -> Response {
+        let mut response = self.1.into_response();
+        *response.status_mut() = self.0;
+        response
+    }
+}
+
+impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
+    fn into_response(self) -> Response {
+        match self {
+            Ok(ok) => ok.into_response(),
+            Err(err) => err.into_response(),
+        }
+    }
+}
+
+/// An error a handler returns to answer with a status and `{"error": message}`, like FastAPI's
+/// `HTTPException` in the reference.
+///
+/// # Examples
+/// ```
+/// use webhooks_runtime::{HttpError, http::StatusCode};
+///
+/// fn check(repo: &str) -> Result<(), HttpError> {
+///     if repo.is_empty() {
+///         return Err(HttpError::new(StatusCode::BAD_REQUEST, "empty repo name"));
+///     }
+///     Ok(())
+/// }
+/// assert_eq!(check("").unwrap_err().status(), StatusCode::BAD_REQUEST);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpError {
+    status: StatusCode,
+    message: Cow<'static, str>,
+}
+
+impl HttpError {
+    /// An error answered with `status` and `{"error": message}`.
+    pub fn new(status: StatusCode, message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+
+    /// The status it answers with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The message it answers with.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.status, self.message)
+    }
+}
+
+impl std::error::Error for HttpError {}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        error(self.status, &self.message)
+    }
+}
+
+/// `status` with `{"error": message}`.
+pub(crate) fn error(status: StatusCode, message: &str) -> Response {
+    #[derive(Serialize)]
+    struct ErrorBody<'a> {
+        error: &'a str,
+    }
+    json_response(status, &ErrorBody { error: message })
+}
+
+/// `status` with a body that is already JSON.
+pub(crate) fn json_bytes(status: StatusCode, body: Bytes) -> Response {
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, APPLICATION_JSON);
+    response
+}
+
+/// `status` with `value` serialised as JSON (500 if it cannot be).
+pub(crate) fn json_response<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(body) => json_bytes(status, Bytes::from(body)),
+        Err(err) => {
+            tracing::error!(error = %err, "the handler's answer could not be serialised as JSON");
+            json_bytes(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Bytes::from_static(br#"{"error":"Internal Server Error: the answer could not be serialised as JSON."}"#),
+            )
+        }
+    }
+}
+
+fn text(body: Bytes) -> Response {
+    let mut response = Response::new(Full::new(body));
+    response.headers_mut().insert(CONTENT_TYPE, TEXT_PLAIN);
+    response
+}
