@@ -51,6 +51,13 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let mut path = err.path().to_string();
+        // A document cut short inside an object ends at a key not read yet, shown as `?`.
+        while let Some(parent) = path.strip_suffix(".?") {
+            path.truncate(parent.len());
+        }
+        if path == "?" {
+            path = ".".to_owned();
+        }
         let message = err.inner().to_string();
         // serde reports a missing field at its parent; name the field itself, which is what a
         // user looks for ("repo.owner.id: missing field `id`").

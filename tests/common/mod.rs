@@ -1,0 +1,122 @@
+//! What the end-to-end tests share: a minimal HTTP/1.1 client over a real socket, fixtures, and
+//! launching a server on `127.0.0.1:0`.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use webhooks::{RunningServer, WebhooksServer};
+
+/// Every network step of a test is bounded by this.
+pub const STEP: Duration = Duration::from_secs(10);
+
+/// The secret the tests configure.
+pub const SECRET: &str = "test-secret";
+
+/// A fixture payload from `tests/fixtures/payloads/`.
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/payloads/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|err| panic!("cannot read {path}: {err}"))
+}
+
+/// Every fixture file name.
+pub fn fixture_names() -> Vec<String> {
+    let dir = format!("{}/tests/fixtures/payloads", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.ends_with(".json"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Launches `server` on a free loopback port.
+pub async fn launch(server: WebhooksServer) -> RunningServer {
+    server.bind("127.0.0.1:0").launch().await.expect("the server launches")
+}
+
+/// An answer, as read off the socket.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    /// The value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|err| panic!("not JSON ({err}): {:?}", self.body))
+    }
+}
+
+/// A keep-alive connection that sends requests one after the other.
+pub struct Connection {
+    stream: BufReader<TcpStream>,
+}
+
+impl Connection {
+    pub async fn open(addr: SocketAddr) -> Self {
+        let stream = tokio::time::timeout(STEP, TcpStream::connect(addr)).await.unwrap().unwrap();
+        Self { stream: BufReader::new(stream) }
+    }
+
+    /// Sends one request and reads its answer.
+    pub async fn send(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+        tokio::time::timeout(STEP, self.exchange(method, path, headers, body)).await.expect("the server answers in time")
+    }
+
+    async fn exchange(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+        let mut request = format!("{method} {path} HTTP/1.1\r\nhost: localhost\r\ncontent-length: {}\r\n", body.len());
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        let stream = self.stream.get_mut();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        stream.write_all(body).await.unwrap();
+        self.read_reply().await
+    }
+
+    async fn read_reply(&mut self) -> Reply {
+        let mut line = String::new();
+        self.stream.read_line(&mut line).await.unwrap();
+        let status = line.split(' ').nth(1).unwrap_or_else(|| panic!("no status line: {line:?}")).parse().unwrap();
+        let mut headers = Vec::new();
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).await.unwrap();
+            let header = line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            let (name, value) = header.split_once(':').unwrap();
+            headers.push((name.trim().to_owned(), value.trim().to_owned()));
+        }
+        let length: usize = headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+            .map_or(0, |(_, value)| value.parse().unwrap());
+        let mut body = vec![0; length];
+        self.stream.read_exact(&mut body).await.unwrap();
+        Reply { status, headers, body: String::from_utf8(body).unwrap() }
+    }
+}
+
+/// One request on a fresh connection.
+pub async fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    Connection::open(addr).await.send(method, path, headers, body).await
+}
+
+/// A POST with the test secret.
+pub async fn post(addr: SocketAddr, path: &str, body: &[u8]) -> Reply {
+    request(addr, "POST", path, &[("x-webhook-secret", SECRET), ("content-type", "application/json")], body).await
+}
