@@ -10,7 +10,8 @@ use std::time::Duration;
 use common::{Connection, SECRET, fixture, launch, post, request};
 use serde_json::{Value, json};
 use webhooks::{
-    Bytes, HeaderMap, HttpError, Json, StatusCode, WebhookPayload, WebhookRequest, WebhooksServer, blocking,
+    Bytes, HeaderMap, HttpError, Json, StatusCode, WebhookPayload, WebhookRequest, WebhooksServer,
+    blocking,
 };
 
 async fn ok() -> Value {
@@ -42,17 +43,28 @@ async fn paths_follow_the_reference_rules() {
     ] {
         let reply = post(addr, path, b"{}").await;
         assert_eq!((reply.status, reply.body.as_str()), (200, body), "{path}");
-        assert_eq!(reply.header("content-type"), Some("text/plain; charset=utf-8"));
+        assert_eq!(
+            reply.header("content-type"),
+            Some("text/plain; charset=utf-8")
+        );
     }
     let reply = post(addr, "/test_webhook", b"{}").await;
-    assert_eq!((reply.status, reply.body.as_str()), (404, r#"{"detail":"Not Found"}"#));
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (404, r#"{"detail":"Not Found"}"#)
+    );
     server.shutdown().await;
 }
 
 #[tokio::test]
 async fn unknown_paths_are_404_json() {
     let server = launch(secured().add_webhook("hook", ok)).await;
-    for (method, path) in [("POST", "/webhooks/other"), ("GET", "/"), ("POST", "/webhooks"), ("GET", "/webhooks/hook/x")] {
+    for (method, path) in [
+        ("POST", "/webhooks/other"),
+        ("GET", "/"),
+        ("POST", "/webhooks"),
+        ("GET", "/webhooks/hook/x"),
+    ] {
         let reply = request(server.local_addr(), method, path, &[], b"").await;
         assert_eq!(reply.status, 404, "{method} {path}");
         assert_eq!(reply.body, r#"{"detail":"Not Found"}"#);
@@ -65,7 +77,14 @@ async fn unknown_paths_are_404_json() {
 async fn only_post_is_allowed() {
     let server = launch(secured().add_webhook("hook", ok)).await;
     for method in ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"] {
-        let reply = request(server.local_addr(), method, "/webhooks/hook", &[("x-webhook-secret", SECRET)], b"").await;
+        let reply = request(
+            server.local_addr(),
+            method,
+            "/webhooks/hook",
+            &[("x-webhook-secret", SECRET)],
+            b"",
+        )
+        .await;
         assert_eq!(reply.status, 405, "{method}");
         assert_eq!(reply.header("allow"), Some("POST"));
         assert_eq!(reply.body, r#"{"detail":"Method Not Allowed"}"#);
@@ -80,25 +99,61 @@ async fn the_secret_is_required_and_checked() {
     let body = fixture(DISCUSSION);
 
     let missing = request(addr, "POST", "/webhooks/hook", &[], &body).await;
-    assert_eq!((missing.status, missing.body.as_str()), (401, r#"{"error":"x-webhook-secret header not set."}"#));
+    assert_eq!(
+        (missing.status, missing.body.as_str()),
+        (401, r#"{"error":"x-webhook-secret header not set."}"#)
+    );
 
-    let wrong = request(addr, "POST", "/webhooks/hook", &[("x-webhook-secret", "nope")], &body).await;
-    assert_eq!((wrong.status, wrong.body.as_str()), (403, r#"{"error":"Invalid webhook secret."}"#));
+    let wrong = request(
+        addr,
+        "POST",
+        "/webhooks/hook",
+        &[("x-webhook-secret", "nope")],
+        &body,
+    )
+    .await;
+    assert_eq!(
+        (wrong.status, wrong.body.as_str()),
+        (403, r#"{"error":"Invalid webhook secret."}"#)
+    );
 
     // Same length, one byte off: still refused.
-    let near = request(addr, "POST", "/webhooks/hook", &[("x-webhook-secret", "test-secreT")], &body).await;
+    let near = request(
+        addr,
+        "POST",
+        "/webhooks/hook",
+        &[("x-webhook-secret", "test-secreT")],
+        &body,
+    )
+    .await;
     assert_eq!(near.status, 403);
 
     let right = post(addr, "/webhooks/hook", &body).await;
     assert_eq!((right.status, right.body.as_str()), (200, r#"{"ok":true}"#));
 
     // The Hub also allows the secret in the URL; the header wins when both are present.
-    let query = request(addr, "POST", "/webhooks/hook?foo=1&secret=test-secret", &[], &body).await;
+    let query = request(
+        addr,
+        "POST",
+        "/webhooks/hook?foo=1&secret=test-secret",
+        &[],
+        &body,
+    )
+    .await;
     assert_eq!(query.status, 200);
     let wrong_query = request(addr, "POST", "/webhooks/hook?secret=nope", &[], &body).await;
-    assert_eq!((wrong_query.status, wrong_query.body.as_str()), (403, r#"{"error":"Invalid webhook secret."}"#));
-    let header_wins =
-        request(addr, "POST", "/webhooks/hook?secret=test-secret", &[("x-webhook-secret", "nope")], &body).await;
+    assert_eq!(
+        (wrong_query.status, wrong_query.body.as_str()),
+        (403, r#"{"error":"Invalid webhook secret."}"#)
+    );
+    let header_wins = request(
+        addr,
+        "POST",
+        "/webhooks/hook?secret=test-secret",
+        &[("x-webhook-secret", "nope")],
+        &body,
+    )
+    .await;
     assert_eq!(header_wins.status, 403);
     server.shutdown().await;
 }
@@ -115,9 +170,23 @@ async fn the_secret_is_checked_before_the_body() {
     }))
     .await;
     // Not JSON and no secret: the reference says 422; the secret comes first here.
-    let reply = request(server.local_addr(), "POST", "/webhooks/hook", &[], b"not json").await;
+    let reply = request(
+        server.local_addr(),
+        "POST",
+        "/webhooks/hook",
+        &[],
+        b"not json",
+    )
+    .await;
     assert_eq!(reply.status, 401);
-    let reply = request(server.local_addr(), "POST", "/webhooks/hook", &[("x-webhook-secret", "x")], b"not json").await;
+    let reply = request(
+        server.local_addr(),
+        "POST",
+        "/webhooks/hook",
+        &[("x-webhook-secret", "x")],
+        b"not json",
+    )
+    .await;
     assert_eq!(reply.status, 403);
     assert_eq!(calls.load(Ordering::SeqCst), 0);
     server.shutdown().await;
@@ -126,7 +195,14 @@ async fn the_secret_is_checked_before_the_body() {
 #[tokio::test]
 async fn without_a_secret_every_request_reaches_the_handler() {
     let server = launch(WebhooksServer::new().add_webhook("hook", ok)).await;
-    let reply = request(server.local_addr(), "POST", "/webhooks/hook", &[], &fixture(DISCUSSION)).await;
+    let reply = request(
+        server.local_addr(),
+        "POST",
+        "/webhooks/hook",
+        &[],
+        &fixture(DISCUSSION),
+    )
+    .await;
     assert_eq!((reply.status, reply.body.as_str()), (200, r#"{"ok":true}"#));
     server.shutdown().await;
 }
@@ -191,7 +267,10 @@ async fn every_fixture_reaches_a_typed_handler() {
         ),
     ];
     assert_eq!(
-        expected.iter().map(|(name, _)| name.to_string()).collect::<Vec<_>>(),
+        expected
+            .iter()
+            .map(|(name, _)| name.to_string())
+            .collect::<Vec<_>>(),
         common::fixture_names(),
         "every fixture is covered"
     );
@@ -233,22 +312,45 @@ async fn async_and_sync_handlers_with_and_without_the_request() {
     let body = fixture(DISCUSSION);
     let n = body.len();
     for (path, expected) in [
-        ("/webhooks/async_payload", json!({"kind": "async", "repo": "gpt2"})),
+        (
+            "/webhooks/async_payload",
+            json!({"kind": "async", "repo": "gpt2"}),
+        ),
         (
             "/webhooks/async_request",
             json!({"kind": "async+request", "repo": "gpt2", "bytes": n, "path": "/webhooks/async_request", "ua": "HF"}),
         ),
-        ("/webhooks/sync_payload", json!({"kind": "sync", "repo": "gpt2"})),
+        (
+            "/webhooks/sync_payload",
+            json!({"kind": "sync", "repo": "gpt2"}),
+        ),
         (
             "/webhooks/sync_request",
             json!({"kind": "sync+request", "repo": "gpt2", "bytes": n, "path": "/webhooks/sync_request", "ua": "HF"}),
         ),
     ] {
-        let reply = request(addr, "POST", path, &[("x-webhook-secret", SECRET), ("user-agent", "HF")], &body).await;
+        let reply = request(
+            addr,
+            "POST",
+            path,
+            &[("x-webhook-secret", SECRET), ("user-agent", "HF")],
+            &body,
+        )
+        .await;
         assert_eq!(reply.status, 200, "{path}: {}", reply.body);
         assert_eq!(reply.json(), expected, "{path}");
-        assert_eq!(request(addr, "POST", path, &[], &body).await.status, 401, "{path}");
-        assert_eq!(request(addr, "POST", path, &[("x-webhook-secret", "bad")], &body).await.status, 403, "{path}");
+        assert_eq!(
+            request(addr, "POST", path, &[], &body).await.status,
+            401,
+            "{path}"
+        );
+        assert_eq!(
+            request(addr, "POST", path, &[("x-webhook-secret", "bad")], &body)
+                .await
+                .status,
+            403,
+            "{path}"
+        );
     }
     server.shutdown().await;
 }
@@ -300,7 +402,12 @@ async fn other_payload_versions_are_422_saying_so() {
 
     let mut v4: Value = serde_json::from_slice(&fixture(DISCUSSION)).unwrap();
     v4["webhook"]["version"] = json!(4);
-    let reply = post(server.local_addr(), "/webhooks/hook", v4.to_string().as_bytes()).await;
+    let reply = post(
+        server.local_addr(),
+        "/webhooks/hook",
+        v4.to_string().as_bytes(),
+    )
+    .await;
     assert_eq!(reply.status, 422);
     assert_eq!(
         reply.json(),
@@ -312,14 +419,27 @@ async fn other_payload_versions_are_422_saying_so() {
 #[tokio::test]
 async fn unknown_future_values_are_accepted() {
     let server = launch(secured().add_webhook("hook", summary)).await;
-    let mut future: Value = serde_json::from_slice(&fixture("repo.config__update__hub-docs-composed.json")).unwrap();
+    let mut future: Value =
+        serde_json::from_slice(&fixture("repo.config__update__hub-docs-composed.json")).unwrap();
     future["event"] = json!({"action": "archive", "scope": "repo.config.dois"});
     future["repo"]["type"] = json!("kernel");
     future["somethingNew"] = json!({"a": 1});
-    let reply = post(server.local_addr(), "/webhooks/hook", future.to_string().as_bytes()).await;
+    let reply = post(
+        server.local_addr(),
+        "/webhooks/hook",
+        future.to_string().as_bytes(),
+    )
+    .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     let answer = reply.json();
-    assert_eq!((&answer["scope"], &answer["action"], &answer["type"]), (&json!("repo.config.dois"), &json!("archive"), &json!("kernel")));
+    assert_eq!(
+        (&answer["scope"], &answer["action"], &answer["type"]),
+        (
+            &json!("repo.config.dois"),
+            &json!("archive"),
+            &json!("kernel")
+        )
+    );
     server.shutdown().await;
 }
 
@@ -329,9 +449,17 @@ async fn bodies_over_the_limit_are_413() {
     let body = vec![b' '; 1025];
     let reply = post(server.local_addr(), "/webhooks/hook", &body).await;
     assert_eq!(reply.status, 413);
-    assert_eq!(reply.body, r#"{"error":"The request body is larger than the limit of 1024 bytes."}"#);
+    assert_eq!(
+        reply.body,
+        r#"{"error":"The request body is larger than the limit of 1024 bytes."}"#
+    );
     // At the limit is fine (the fixture is below it).
-    let reply = post(server.local_addr(), "/webhooks/hook", &fixture("repo.config__update__hub-docs-composed.json")).await;
+    let reply = post(
+        server.local_addr(),
+        "/webhooks/hook",
+        &fixture("repo.config__update__hub-docs-composed.json"),
+    )
+    .await;
     assert_eq!(reply.status, 200);
     server.shutdown().await;
 }
@@ -350,9 +478,19 @@ async fn json_arguments_are_typed_and_checked() {
         body.event.scope
     }
     let server = launch(secured().add_webhook("minimal", minimal)).await;
-    let reply = post(server.local_addr(), "/webhooks/minimal", &fixture(DISCUSSION)).await;
+    let reply = post(
+        server.local_addr(),
+        "/webhooks/minimal",
+        &fixture(DISCUSSION),
+    )
+    .await;
     assert_eq!((reply.status, reply.body.as_str()), (200, "discussion"));
-    let reply = post(server.local_addr(), "/webhooks/minimal", br#"{"event": {"scope": 1}}"#).await;
+    let reply = post(
+        server.local_addr(),
+        "/webhooks/minimal",
+        br#"{"event": {"scope": 1}}"#,
+    )
+    .await;
     assert_eq!(reply.status, 422);
     assert_eq!(
         reply.json(),
@@ -367,7 +505,14 @@ async fn raw_bytes_and_headers_arguments() {
         format!("{} {}", body.len(), headers["x-custom"].to_str().unwrap())
     }
     let server = launch(WebhooksServer::new().add_webhook("raw", raw)).await;
-    let reply = request(server.local_addr(), "POST", "/webhooks/raw", &[("x-custom", "yes")], b"anything at all").await;
+    let reply = request(
+        server.local_addr(),
+        "POST",
+        "/webhooks/raw",
+        &[("x-custom", "yes")],
+        b"anything at all",
+    )
+    .await;
     assert_eq!((reply.status, reply.body.as_str()), (200, "15 yes"));
     server.shutdown().await;
 }
@@ -379,7 +524,10 @@ async fn return_values_become_responses() {
         (StatusCode::ACCEPTED, json!({"queued": true}))
     }
     async fn failing() -> Result<Value, HttpError> {
-        Err(HttpError::new(StatusCode::CONFLICT, "training already running"))
+        Err(HttpError::new(
+            StatusCode::CONFLICT,
+            "training already running",
+        ))
     }
     async fn succeeding() -> Result<&'static str, HttpError> {
         Ok("done")
@@ -403,14 +551,37 @@ async fn return_values_become_responses() {
     let addr = server.local_addr();
     for (path, status, content_type, body) in [
         ("/webhooks/unit", 200, Some("application/json"), "null"),
-        ("/webhooks/status", 202, Some("application/json"), r#"{"queued":true}"#),
-        ("/webhooks/failing", 409, Some("application/json"), r#"{"error":"training already running"}"#),
-        ("/webhooks/succeeding", 200, Some("text/plain; charset=utf-8"), "done"),
+        (
+            "/webhooks/status",
+            202,
+            Some("application/json"),
+            r#"{"queued":true}"#,
+        ),
+        (
+            "/webhooks/failing",
+            409,
+            Some("application/json"),
+            r#"{"error":"training already running"}"#,
+        ),
+        (
+            "/webhooks/succeeding",
+            200,
+            Some("text/plain; charset=utf-8"),
+            "done",
+        ),
         ("/webhooks/typed", 200, Some("application/json"), "[1,2]"),
         ("/webhooks/bare_status", 204, None, ""),
     ] {
         let reply = request(addr, "POST", path, &[], b"{}").await;
-        assert_eq!((reply.status, reply.header("content-type"), reply.body.as_str()), (status, content_type, body), "{path}");
+        assert_eq!(
+            (
+                reply.status,
+                reply.header("content-type"),
+                reply.body.as_str()
+            ),
+            (status, content_type, body),
+            "{path}"
+        );
     }
     server.shutdown().await;
 }
@@ -426,17 +597,32 @@ async fn a_panicking_handler_is_500_and_the_server_keeps_serving() {
     fn explode_sync(_: WebhookPayload) {
         panic!("sync boom");
     }
-    let server = launch(secured().add_webhook("explode", explode).add_webhook("explode_sync", blocking(explode_sync))).await;
+    let server = launch(
+        secured()
+            .add_webhook("explode", explode)
+            .add_webhook("explode_sync", blocking(explode_sync)),
+    )
+    .await;
     let addr = server.local_addr();
     let mut connection = Connection::open(addr).await;
     let headers = [("x-webhook-secret", SECRET)];
     for path in ["/webhooks/explode", "/webhooks/explode_sync"] {
-        let reply = connection.send("POST", path, &headers, &fixture(DISCUSSION)).await;
-        assert_eq!((reply.status, reply.body.as_str()), (500, r#"{"error":"Internal Server Error: the handler panicked."}"#));
+        let reply = connection
+            .send("POST", path, &headers, &fixture(DISCUSSION))
+            .await;
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (
+                500,
+                r#"{"error":"Internal Server Error: the handler panicked."}"#
+            )
+        );
     }
     // The same connection and a new one both still work.
     let calm = fixture("repo.config__update__hub-docs-composed.json");
-    let reply = connection.send("POST", "/webhooks/explode", &headers, &calm).await;
+    let reply = connection
+        .send("POST", "/webhooks/explode", &headers, &calm)
+        .await;
     assert_eq!((reply.status, reply.body.as_str()), (200, r#"{"ok":true}"#));
     let reply = post(addr, "/webhooks/explode", &calm).await;
     assert_eq!(reply.status, 200);
@@ -449,7 +635,14 @@ async fn keep_alive_serves_many_deliveries_on_one_connection() {
     let mut connection = Connection::open(server.local_addr()).await;
     let body = fixture(DISCUSSION);
     for _ in 0..50 {
-        let reply = connection.send("POST", "/webhooks/summary", &[("x-webhook-secret", SECRET)], &body).await;
+        let reply = connection
+            .send(
+                "POST",
+                "/webhooks/summary",
+                &[("x-webhook-secret", SECRET)],
+                &body,
+            )
+            .await;
         assert_eq!(reply.status, 200);
     }
     server.shutdown().await;
@@ -463,7 +656,8 @@ async fn shutdown_lets_deliveries_in_flight_finish() {
     }
     let server = launch(WebhooksServer::new().add_webhook("slow", slow)).await;
     let addr = server.local_addr();
-    let in_flight = tokio::spawn(async move { request(addr, "POST", "/webhooks/slow", &[], b"").await });
+    let in_flight =
+        tokio::spawn(async move { request(addr, "POST", "/webhooks/slow", &[], b"").await });
     tokio::time::sleep(Duration::from_millis(100)).await;
     server.shutdown().await;
     let reply = in_flight.await.unwrap();
@@ -490,7 +684,11 @@ async fn a_duplicate_path_refuses_to_start_naming_both() {
 
 #[tokio::test]
 async fn no_endpoints_refuses_to_start() {
-    let err = WebhooksServer::new().bind("127.0.0.1:0").launch().await.unwrap_err();
+    let err = WebhooksServer::new()
+        .bind("127.0.0.1:0")
+        .launch()
+        .await
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "no webhook endpoints are registered, so there is nothing to serve.\nhelp: put `#[webhook_endpoint]` on an `async fn`, or call `WebhooksServer::add_webhook(path, handler)`"
@@ -500,10 +698,17 @@ async fn no_endpoints_refuses_to_start() {
 #[tokio::test]
 async fn an_invalid_path_refuses_to_start() {
     let line = line!() + 1;
-    let err = WebhooksServer::new().add_webhook("//", ok).bind("127.0.0.1:0").launch().await.unwrap_err();
+    let err = WebhooksServer::new()
+        .add_webhook("//", ok)
+        .bind("127.0.0.1:0")
+        .launch()
+        .await
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
-        format!("invalid webhook path \"//\" for `//` at tests/server.rs:{line}: a webhook path needs at least one character besides `/`")
+        format!(
+            "invalid webhook path \"//\" for `//` at tests/server.rs:{line}: a webhook path needs at least one character besides `/`"
+        )
     );
 }
 
@@ -511,7 +716,12 @@ async fn an_invalid_path_refuses_to_start() {
 async fn a_taken_port_is_an_actionable_error() {
     let taken = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = taken.local_addr().unwrap();
-    let err = WebhooksServer::new().add_webhook("hook", ok).bind(addr).launch().await.unwrap_err();
+    let err = WebhooksServer::new()
+        .add_webhook("hook", ok)
+        .bind(addr)
+        .launch()
+        .await
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
@@ -529,7 +739,12 @@ async fn launch_reports_the_address_and_url() {
     assert_eq!(server.url(), format!("http://{}", server.local_addr()));
     server.shutdown().await;
 
-    let server = launch(WebhooksServer::new().add_webhook("hook", ok).public_url("https://tunnel.example/")).await;
+    let server = launch(
+        WebhooksServer::new()
+            .add_webhook("hook", ok)
+            .public_url("https://tunnel.example/"),
+    )
+    .await;
     assert_eq!(server.url(), "https://tunnel.example");
     server.shutdown().await;
 }

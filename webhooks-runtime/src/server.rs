@@ -242,8 +242,9 @@ impl WebhooksServer {
 
     /// Launches, then serves until Ctrl-C or SIGTERM, then shuts down gracefully.
     pub async fn run(self) -> Result<(), Error> {
+        let signal = shutdown_signal();
         let server = self.launch().await?;
-        shutdown_signal().await;
+        signal.await;
         tracing::info!("shutting down: finishing the deliveries in flight");
         server.shutdown().await;
         Ok(())
@@ -297,26 +298,36 @@ async fn bind(addrs: &[SocketAddr]) -> Result<TcpListener, Error> {
     Err(last.unwrap_or(Error::AddressInUse { addr: first }))
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Resolves on the first Ctrl-C or SIGTERM. Listening starts when this is called, not when the
+/// future is first polled, so a signal sent right after the startup text is never missed.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
+                }
+                _ => {
+                    tracing::warn!(
+                        "cannot listen for Ctrl-C / SIGTERM: stop the server with `RunningServer::shutdown`"
+                    );
+                    std::future::pending::<()>().await;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
     }
 }
 

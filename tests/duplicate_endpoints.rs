@@ -1,0 +1,63 @@
+//! Two `#[webhook_endpoint]`s on one route: the server refuses to start and names both, and a
+//! program started like `webhooks::main!()` prints that and exits with a failure code.
+
+use std::process::{Command, ExitCode};
+
+use webhooks::webhook_endpoint;
+
+const FIRST_LINE: u32 = line!() + 2;
+#[webhook_endpoint]
+async fn hook() {}
+
+const SECOND_LINE: u32 = line!() + 2;
+#[webhook_endpoint("/hook/")]
+async fn other_hook() {}
+
+fn expected_message() -> String {
+    format!(
+        "Webhook /webhooks/hook already exists.\n  first defined by `hook` at tests/duplicate_endpoints.rs:{FIRST_LINE}\n  and again by `other_hook` at tests/duplicate_endpoints.rs:{SECOND_LINE}\nhelp: give one of them another path, e.g. `#[webhook_endpoint(\"/another_path\")]`"
+    )
+}
+
+#[tokio::test]
+async fn launch_refuses_a_duplicate_path() {
+    let err = webhooks::app()
+        .bind("127.0.0.1:0")
+        .launch()
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), expected_message());
+}
+
+/// Run as a child process by the test below: what `webhooks::main!()` does.
+#[test]
+#[ignore = "run as a child process by `main_prints_the_problem_and_fails`"]
+fn as_main() {
+    let code = webhooks::run(|app| app.bind("127.0.0.1:0"));
+    std::process::exit(if code == ExitCode::SUCCESS { 0 } else { 1 });
+}
+
+#[test]
+fn main_prints_the_problem_and_fails() {
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "as_main",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!("error: {}\n", expected_message())),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        !stdout.contains("ready to use"),
+        "nothing is served: {stdout}"
+    );
+}
