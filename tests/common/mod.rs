@@ -17,7 +17,10 @@ pub const SECRET: &str = "test-secret";
 
 /// A fixture payload from `tests/fixtures/payloads/`.
 pub fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/payloads/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/payloads/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read(&path).unwrap_or_else(|err| panic!("cannot read {path}: {err}"))
 }
 
@@ -35,7 +38,11 @@ pub fn fixture_names() -> Vec<String> {
 
 /// Launches `server` on a free loopback port.
 pub async fn launch(server: WebhooksServer) -> RunningServer {
-    server.bind("127.0.0.1:0").launch().await.expect("the server launches")
+    server
+        .bind("127.0.0.1:0")
+        .launch()
+        .await
+        .expect("the server launches")
 }
 
 /// An answer, as read off the socket.
@@ -49,12 +56,16 @@ pub struct Reply {
 impl Reply {
     /// The value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
     }
 
     /// The body as JSON.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|err| panic!("not JSON ({err}): {:?}", self.body))
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|err| panic!("not JSON ({err}): {:?}", self.body))
     }
 }
 
@@ -65,17 +76,39 @@ pub struct Connection {
 
 impl Connection {
     pub async fn open(addr: SocketAddr) -> Self {
-        let stream = tokio::time::timeout(STEP, TcpStream::connect(addr)).await.unwrap().unwrap();
-        Self { stream: BufReader::new(stream) }
+        let stream = tokio::time::timeout(STEP, TcpStream::connect(addr))
+            .await
+            .unwrap()
+            .unwrap();
+        Self {
+            stream: BufReader::new(stream),
+        }
     }
 
     /// Sends one request and reads its answer.
-    pub async fn send(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
-        tokio::time::timeout(STEP, self.exchange(method, path, headers, body)).await.expect("the server answers in time")
+    pub async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Reply {
+        tokio::time::timeout(STEP, self.exchange(method, path, headers, body))
+            .await
+            .expect("the server answers in time")
     }
 
-    async fn exchange(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
-        let mut request = format!("{method} {path} HTTP/1.1\r\nhost: localhost\r\ncontent-length: {}\r\n", body.len());
+    async fn exchange(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Reply {
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nhost: localhost\r\ncontent-length: {}\r\n",
+            body.len()
+        );
         for (name, value) in headers {
             request.push_str(&format!("{name}: {value}\r\n"));
         }
@@ -89,7 +122,12 @@ impl Connection {
     async fn read_reply(&mut self) -> Reply {
         let mut line = String::new();
         self.stream.read_line(&mut line).await.unwrap();
-        let status = line.split(' ').nth(1).unwrap_or_else(|| panic!("no status line: {line:?}")).parse().unwrap();
+        let status = line
+            .split(' ')
+            .nth(1)
+            .unwrap_or_else(|| panic!("no status line: {line:?}"))
+            .parse()
+            .unwrap();
         let mut headers = Vec::new();
         loop {
             line.clear();
@@ -107,16 +145,39 @@ impl Connection {
             .map_or(0, |(_, value)| value.parse().unwrap());
         let mut body = vec![0; length];
         self.stream.read_exact(&mut body).await.unwrap();
-        Reply { status, headers, body: String::from_utf8(body).unwrap() }
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8(body).unwrap(),
+        }
     }
 }
 
 /// One request on a fresh connection.
-pub async fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
-    Connection::open(addr).await.send(method, path, headers, body).await
+pub async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    Connection::open(addr)
+        .await
+        .send(method, path, headers, body)
+        .await
 }
 
 /// A POST with the test secret.
 pub async fn post(addr: SocketAddr, path: &str, body: &[u8]) -> Reply {
-    request(addr, "POST", path, &[("x-webhook-secret", SECRET), ("content-type", "application/json")], body).await
+    request(
+        addr,
+        "POST",
+        path,
+        &[
+            ("x-webhook-secret", SECRET),
+            ("content-type", "application/json"),
+        ],
+        body,
+    )
+    .await
 }
