@@ -124,3 +124,8 @@ pub mod __private {
     pub use webhooks_runtime::__private::*;
     pub use webhooks_runtime::Blocking;
 }
+
+/// Every Rust snippet of the README, compiled and run as a doctest so the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

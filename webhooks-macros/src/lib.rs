@@ -3,8 +3,8 @@
 //! Use it through `webhooks::webhook_endpoint`; this crate only turns the attribute into code that
 //! names `::webhooks::__private`, so it is of no use on its own.
 //!
-//! The attribute is parsed into [`parse::Args`], checked together with the function into a typed
-//! [`validate::Endpoint`], and expanded by [`expand`]. Every problem becomes a `compile_error!`
+//! The attribute is parsed into `parse::Args`, checked together with the function into a typed
+//! `validate::Endpoint`, and expanded by `expand`. Every problem becomes a `compile_error!`
 //! pointing at the exact token, emitted next to the unchanged function so the rest of the crate
 //! still type-checks.
 #![warn(missing_docs)]
