@@ -698,12 +698,8 @@ async fn no_endpoints_refuses_to_start() {
 #[tokio::test]
 async fn an_invalid_path_refuses_to_start() {
     let line = line!() + 1;
-    let err = WebhooksServer::new()
-        .add_webhook("//", ok)
-        .bind("127.0.0.1:0")
-        .launch()
-        .await
-        .unwrap_err();
+    let server = WebhooksServer::new().add_webhook("//", ok);
+    let err = server.bind("127.0.0.1:0").launch().await.unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
@@ -747,4 +743,18 @@ async fn launch_reports_the_address_and_url() {
     .await;
     assert_eq!(server.url(), "https://tunnel.example");
     server.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unresolvable_address_refuses_to_start() {
+    let err = WebhooksServer::new()
+        .add_webhook("hook", ok)
+        .bind("localhost:http")
+        .launch()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid bind address \"localhost:http\": invalid port value"
+    );
 }

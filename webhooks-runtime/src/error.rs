@@ -53,9 +53,9 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A bind address that does not resolve.
-    #[error("invalid bind address {addr:?}: {reason}")]
+    #[error("invalid bind address {addr}: {reason}")]
     InvalidAddress {
-        /// The address as given.
+        /// The address as given (quoted when it was a string).
         addr: String,
         /// Why it is invalid.
         reason: String,

@@ -140,11 +140,11 @@ impl WebhooksServer {
     /// The address to listen on. Default: `HOST` and `PORT` from the environment, else
     /// `127.0.0.1:7860` (`0.0.0.0:7860` on a Space, where `SPACE_ID` is set). Port 0 picks a free
     /// port; [`RunningServer::local_addr`] tells which.
-    pub fn bind(mut self, addr: impl ToSocketAddrs) -> Self {
+    pub fn bind(mut self, addr: impl ToSocketAddrs + std::fmt::Debug) -> Self {
         match addr.to_socket_addrs() {
             Ok(addrs) => self.addrs = Some(addrs.collect()),
             Err(err) => self.problems.push(Error::InvalidAddress {
-                addr: String::new(),
+                addr: format!("{addr:?}"),
                 reason: err.to_string(),
             }),
         }
@@ -271,7 +271,7 @@ fn addrs_from_env() -> Result<Vec<SocketAddr>, Error> {
     let addrs: Vec<SocketAddr> = (host, port)
         .to_socket_addrs()
         .map_err(|err| Error::InvalidAddress {
-            addr: format!("{host}:{port}"),
+            addr: format!("\"{host}:{port}\""),
             reason: err.to_string(),
         })?
         .collect();
@@ -281,7 +281,7 @@ fn addrs_from_env() -> Result<Vec<SocketAddr>, Error> {
 async fn bind(addrs: &[SocketAddr]) -> Result<TcpListener, Error> {
     let Some(&first) = addrs.first() else {
         return Err(Error::InvalidAddress {
-            addr: String::new(),
+            addr: "(none)".to_owned(),
             reason: "it resolves to no address".into(),
         });
     };
