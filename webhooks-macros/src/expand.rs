@@ -1,8 +1,17 @@
 //! Turning a validated [`Endpoint`] into code: the function unchanged, plus a registration in the
-//! global endpoint collection and type assertions spanned on each argument and the return type.
+//! global endpoint collection.
+//!
+//! The registration goes through a helper generated for this one function, generic over each
+//! argument type and the return type and bounded as the runtime's `Handler` impls are. It is called
+//! with those types written out (`__webhooks_register::<ArgType, .., ReturnType, _>(function)`),
+//! so rustc checks each bound on its own and blames the turbofish argument it constrains: a type
+//! that is not `FromDelivery` or `IntoResponse` is reported once, on that type as the user wrote it
+//! and worded by the trait's `#[diagnostic::on_unimplemented]`, and a future that is not `Send`
+//! gets rustc's own explanation on the function's name. (`ErasedHandler::new(function)` alone
+//! would only say that the whole function "is not a webhook handler".)
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::validate::Endpoint;
@@ -13,42 +22,72 @@ pub(crate) fn expand(endpoint: &Endpoint) -> TokenStream {
     let name = ident.to_string();
     let name = name.strip_prefix("r#").unwrap_or(&name);
     let path = &endpoint.path;
-    let handler = if endpoint.is_async {
-        quote! { #ident }
-    } else {
-        quote! { ::webhooks::__private::Blocking(#ident) }
-    };
     // `line!()` spanned on the function name reports the function's line, not the attribute's.
     let line = quote_spanned! { ident.span() => ::core::line!() };
-    let arg_assertions = endpoint.arg_types.iter().map(|ty| {
-        quote_spanned! { ty.span() => __webhooks_from_delivery::<#ty>(); }
-    });
-    let output_assertion = endpoint.output.as_ref().map(|ty| {
-        let span = match &item.sig.output {
-            syn::ReturnType::Type(_, ty) => ty.span(),
-            syn::ReturnType::Default => ident.span(),
-        };
-        quote_spanned! { span => __webhooks_into_response::<#ty>(); }
-    });
+
+    let args: Vec<_> = (1..=endpoint.arg_types.len())
+        .map(|i| format_ident!("__WebhooksArg{i}"))
+        .collect();
+    // Each turbofish argument carries the span an error about it should point at: the user's own
+    // tokens for the types, the return type for an `impl Trait` one, the name for the rest.
+    let arg_types = &endpoint.arg_types;
+    let output = match (&endpoint.output, &item.sig.output) {
+        (Some(ty), _) => quote! { #ty },
+        (None, syn::ReturnType::Type(_, ty)) => quote_spanned! { ty.span() => _ },
+        (None, syn::ReturnType::Default) => quote_spanned! { ident.span() => _ },
+    };
+    let inferred = quote_spanned! { ident.span() => _ };
+
+    // The bounds of the runtime's `Handler` impls, for an `async fn` and for a plain `fn` run on
+    // the blocking pool.
+    let (generics, bounds, handler, turbofish) = if endpoint.is_async {
+        (
+            quote! { #(#args,)* __WebhooksOutput, __WebhooksFuture, __WebhooksFn },
+            quote! {
+                __WebhooksFn: ::core::ops::Fn(#(#args),*) -> __WebhooksFuture
+                    + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
+                __WebhooksFuture: ::core::future::Future<Output = __WebhooksOutput>
+                    + ::core::marker::Send + 'static,
+                __WebhooksOutput: ::webhooks::IntoResponse,
+                #(#args: ::webhooks::FromDelivery + ::core::marker::Send,)*
+            },
+            quote! { function },
+            quote! { #(#arg_types,)* #output, #inferred, #inferred },
+        )
+    } else {
+        (
+            quote! { #(#args,)* __WebhooksOutput, __WebhooksFn },
+            quote! {
+                __WebhooksFn: ::core::ops::Fn(#(#args),*) -> __WebhooksOutput
+                    + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
+                __WebhooksOutput: ::webhooks::IntoResponse + ::core::marker::Send + 'static,
+                #(#args: ::webhooks::FromDelivery + ::core::marker::Send + 'static,)*
+            },
+            quote! { ::webhooks::__private::Blocking(function) },
+            quote! { #(#arg_types,)* #output, #inferred },
+        )
+    };
+    let register = quote! { __webhooks_register::<#turbofish>(#ident) };
 
     quote! {
         #item
 
         const _: () = {
-            fn __webhooks_handler() -> ::webhooks::__private::ErasedHandler {
+            fn __webhooks_register<#generics>(
+                function: __WebhooksFn,
+            ) -> ::webhooks::__private::ErasedHandler
+            where
+                #bounds
+            {
                 ::webhooks::__private::ErasedHandler::new(#handler)
+            }
+
+            fn __webhooks_handler() -> ::webhooks::__private::ErasedHandler {
+                #register
             }
 
             ::webhooks::__private::inventory::submit! {
                 ::webhooks::__private::Endpoint::new(#name, #path, ::core::file!(), #line, __webhooks_handler)
-            }
-
-            #[allow(dead_code, clippy::extra_unused_type_parameters)]
-            fn __webhooks_assertions() {
-                fn __webhooks_from_delivery<T: ::webhooks::FromDelivery>() {}
-                fn __webhooks_into_response<T: ::webhooks::IntoResponse>() {}
-                #(#arg_assertions)*
-                #output_assertion
             }
         };
     }

@@ -27,35 +27,34 @@ impl Parse for Args {
                 set_path(&mut args, lit, &mut push);
             } else if input.peek(Ident) {
                 let key: Ident = input.parse()?;
-                input.parse::<Token![=]>().map_err(|err| {
-                    syn::Error::new(
-                        err.span(),
-                        format!("expected `=` after `{key}`\n\nhelp: write `{key} = \"...\"`"),
-                    )
-                })?;
-                let value: syn::Expr = input.parse()?;
-                if key == "path" {
-                    match value {
-                        syn::Expr::Lit(syn::ExprLit {
-                            lit: syn::Lit::Str(lit),
-                            ..
-                        }) => set_path(&mut args, lit, &mut push),
-                        other => push(syn::Error::new_spanned(
-                            other,
-                            "the webhook path must be a string literal\n\nhelp: write `path = \"/my_path\"`",
-                        )),
-                    }
+                if !input.peek(Token![=]) {
+                    push(if key == "path" {
+                        syn::Error::new(
+                            key.span(),
+                            "expected `=` after `path`\n\nhelp: write `path = \"/my_path\"`",
+                        )
+                    } else {
+                        // A bare word: most likely a path written without its quotes.
+                        syn::Error::new(
+                            key.span(),
+                            format!(
+                                "expected a path string or `path = \"...\"`, found `{key}`\n\nhelp: put the path in quotes: `#[webhook_endpoint(\"{key}\")]`"
+                            ),
+                        )
+                    });
                 } else {
-                    push(syn::Error::new(
-                        key.span(),
-                        format!(
-                            "unknown argument `{key}`; expected one of: {}\n\nhelp: write `#[webhook_endpoint(path = \"/my_path\")]`, or `#[webhook_endpoint]` to use the function name",
-                            KEYS.iter()
-                                .map(|key| format!("`{key}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    ));
+                    let eq: Token![=] = input.parse()?;
+                    if input.is_empty() || input.peek(Token![,]) {
+                        push(syn::Error::new(
+                            eq.span,
+                            format!(
+                                "expected a value after `{key} =`\n\nhelp: write `path = \"/my_path\"`"
+                            ),
+                        ));
+                    } else {
+                        let value: syn::Expr = input.parse()?;
+                        check_key_value(&mut args, &key, value, &mut push);
+                    }
                 }
             } else {
                 let token: proc_macro2::TokenTree = input.parse()?;
@@ -84,5 +83,37 @@ fn set_path(args: &mut Args, lit: LitStr, push: &mut impl FnMut(syn::Error)) {
         ));
     } else {
         args.path = Some(lit);
+    }
+}
+
+/// Records `key = value`: the path, or an error for a non-string path or an unknown key.
+fn check_key_value(
+    args: &mut Args,
+    key: &Ident,
+    value: syn::Expr,
+    push: &mut impl FnMut(syn::Error),
+) {
+    if key == "path" {
+        match value {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) => set_path(args, lit, push),
+            other => push(syn::Error::new_spanned(
+                other,
+                "the webhook path must be a string literal\n\nhelp: write `path = \"/my_path\"`",
+            )),
+        }
+    } else {
+        push(syn::Error::new(
+            key.span(),
+            format!(
+                "unknown argument `{key}`; expected one of: {}\n\nhelp: write `#[webhook_endpoint(path = \"/my_path\")]`, or `#[webhook_endpoint]` to use the function name",
+                KEYS.iter()
+                    .map(|key| format!("`{key}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
     }
 }

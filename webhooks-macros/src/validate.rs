@@ -1,7 +1,6 @@
 //! Checking the function and its path, producing the typed [`Endpoint`] model.
 
 use proc_macro2::{Span, TokenStream};
-use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, ReturnType, Type};
 
 use crate::parse::Args;
@@ -79,15 +78,20 @@ impl Endpoint {
 fn check_signature(item: &ItemFn, errors: &mut Errors) {
     let sig = &item.sig;
     if let Some(receiver) = sig.receiver() {
-        errors.push(syn::Error::new(
-            receiver.span(),
+        errors.push(syn::Error::new_spanned(
+            receiver,
             "`#[webhook_endpoint]` cannot be used on methods: the endpoint has no `self` to call it on\n\nhelp: make it a free function, and reach shared state through a `static` (e.g. `std::sync::OnceLock`)",
         ));
     }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.push(syn::Error::new(
-            sig.generics.span(),
+    if !sig.generics.params.is_empty() {
+        errors.push(syn::Error::new_spanned(
+            &sig.generics,
             "a webhook endpoint cannot be generic: the server must know the exact types to build its arguments\n\nhelp: remove the generic parameters and use concrete types such as `WebhookPayload` or `Json<MyType>`",
+        ));
+    } else if let Some(where_clause) = &sig.generics.where_clause {
+        errors.push(syn::Error::new_spanned(
+            where_clause,
+            "a webhook endpoint cannot have a `where` clause: its types are all concrete\n\nhelp: remove the `where` clause",
         ));
     }
     if let Some(constness) = &sig.constness {
@@ -97,8 +101,8 @@ fn check_signature(item: &ItemFn, errors: &mut Errors) {
         ));
     }
     if let Some(abi) = &sig.abi {
-        errors.push(syn::Error::new(
-            abi.span(),
+        errors.push(syn::Error::new_spanned(
+            abi,
             "a webhook endpoint cannot be an `extern` function\n\nhelp: remove the `extern` ABI; call the foreign function from inside the endpoint",
         ));
     }
@@ -109,8 +113,8 @@ fn check_signature(item: &ItemFn, errors: &mut Errors) {
         ));
     }
     if let Some(variadic) = &sig.variadic {
-        errors.push(syn::Error::new(
-            variadic.span(),
+        errors.push(syn::Error::new_spanned(
+            variadic,
             "a webhook endpoint cannot be variadic",
         ));
     }
@@ -124,20 +128,20 @@ fn check_signature(item: &ItemFn, errors: &mut Errors) {
         .collect();
     for arg in &typed {
         if let Type::Reference(reference) = &*arg.ty {
-            errors.push(syn::Error::new(
-                reference.span(),
+            errors.push(syn::Error::new_spanned(
+                reference,
                 "webhook handler arguments must be owned: the delivery is gone once the handler is called\n\nhelp: take the value itself, e.g. `payload: WebhookPayload` instead of `payload: &WebhookPayload`",
             ));
         } else if contains_impl_trait(&arg.ty) {
-            errors.push(syn::Error::new(
-                arg.ty.span(),
+            errors.push(syn::Error::new_spanned(
+                &arg.ty,
                 "webhook handler arguments cannot be `impl Trait`\n\nhelp: name a concrete type such as `WebhookPayload`",
             ));
         }
     }
     if typed.len() > MAX_ARGS {
-        errors.push(syn::Error::new(
-            sig.inputs.span(),
+        errors.push(syn::Error::new_spanned(
+            &sig.inputs,
             format!("a webhook endpoint takes at most {MAX_ARGS} arguments\n\nhelp: group them in a type that implements `FromDelivery`"),
         ));
     }
@@ -157,10 +161,16 @@ fn check_path(path: &str) -> Result<(), String> {
             "the webhook path {path:?} contains an empty segment (`//`){help}"
         ));
     }
-    if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!(
-            "the webhook path {path:?} contains whitespace or a control character{help}"
-        ));
+    if let Some(bad) = trimmed
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control())
+    {
+        let what = if bad.is_whitespace() {
+            "whitespace"
+        } else {
+            "a control character"
+        };
+        return Err(format!("the webhook path {path:?} contains {what}{help}"));
     }
     if let Some(bad) = trimmed.chars().find(|c| matches!(c, '?' | '#' | '%')) {
         return Err(format!(

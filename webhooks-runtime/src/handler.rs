@@ -26,7 +26,8 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
     message = "`{Self}` is not a webhook handler",
     label = "not an `async fn` whose arguments implement `FromDelivery` and whose output implements `IntoResponse`",
     note = "a plain (non-async) `fn` must be wrapped: `webhooks::blocking(my_fn)`",
-    note = "each argument must implement `FromDelivery` (`WebhookPayload`, `Json<T>`, `Bytes`, `HeaderMap`, `WebhookRequest`) and the output `IntoResponse`"
+    note = "each argument must implement `FromDelivery` (`WebhookPayload`, `Json<T>`, `Bytes`, `HeaderMap`, `WebhookRequest`) and the output `IntoResponse`",
+    note = "the future must be `Send`: do not hold an `Rc`, a `RefCell` borrow or a `std::sync::MutexGuard` across an `.await`"
 )]
 pub trait Handler<Args>: Clone + Send + Sync + Sized + 'static {
     /// Builds the arguments from `delivery`, calls the function and converts its answer.

@@ -1,0 +1,6 @@
+use webhooks::{FromDelivery, webhook_endpoint};
+
+#[webhook_endpoint]
+async fn hook<T: FromDelivery>(_arg: T) {}
+
+fn main() {}
