@@ -32,9 +32,13 @@ impl Secret {
         Self(secret.into().into_bytes().into_boxed_slice())
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Compares in time that depends only on the lengths, never on where the bytes differ.
-    fn matches(&self, candidate: &[u8]) -> bool {
-        bool::from(self.0.as_ref().ct_eq(candidate))
+    fn matches(&self, candidate: &[u8]) -> subtle::Choice {
+        self.0.as_ref().ct_eq(candidate)
     }
 }
 
@@ -75,30 +79,31 @@ impl IntoResponse for AuthRejection {
     }
 }
 
-/// The server's secret policy: open when no secret is configured.
+/// The server's secret policy: open when no secret is configured; otherwise any of the accepted
+/// secrets (the current one, and old ones during a rotation) lets a delivery in.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Auth {
-    secret: Option<Secret>,
+    secrets: Vec<Secret>,
 }
 
 impl Auth {
-    pub(crate) fn new(secret: Option<Secret>) -> Self {
-        Self { secret }
+    pub(crate) fn new(secrets: Vec<Secret>) -> Self {
+        Self { secrets }
     }
 
     pub(crate) fn is_open(&self) -> bool {
-        self.secret.is_none()
+        self.secrets.is_empty()
     }
 
     /// Checks a request head against the configured secret.
     pub(crate) fn check(&self, head: &Parts) -> Result<(), AuthRejection> {
-        let Some(secret) = &self.secret else {
+        if self.is_open() {
             return Ok(());
-        };
+        }
         let matches = match head.headers.get(SECRET_HEADER) {
-            Some(value) => secret.matches(value.as_bytes()),
+            Some(value) => self.any_matches(value.as_bytes()),
             None => match query_secret(head.uri.query()) {
-                Some(value) => secret.matches(value.as_bytes()),
+                Some(value) => self.any_matches(value.as_bytes()),
                 None => return Err(AuthRejection::Missing),
             },
         };
@@ -107,6 +112,19 @@ impl Auth {
         } else {
             Err(AuthRejection::Invalid)
         }
+    }
+}
+
+impl Auth {
+    /// Compares against every accepted secret, without stopping at the first match, so the time
+    /// taken does not tell which secret matched.
+    fn any_matches(&self, candidate: &[u8]) -> bool {
+        self.secrets
+            .iter()
+            .fold(subtle::Choice::from(0), |any, secret| {
+                any | secret.matches(candidate)
+            })
+            .into()
     }
 }
 
@@ -131,7 +149,7 @@ mod tests {
 
     #[test]
     fn header_query_and_precedence() {
-        let auth = Auth::new(Some(Secret::new("s3cr=t")));
+        let auth = Auth::new(vec![Secret::new("s3cr=t")]);
         assert_eq!(auth.check(&head("/w", Some("s3cr=t"))), Ok(()));
         assert_eq!(auth.check(&head("/w?a=1&secret=s3cr%3Dt", None)), Ok(()));
         assert_eq!(auth.check(&head("/w", None)), Err(AuthRejection::Missing));
@@ -159,7 +177,19 @@ mod tests {
     }
 
     #[test]
+    fn any_of_several_secrets_during_a_rotation() {
+        let auth = Auth::new(vec![Secret::new("new"), Secret::new("old")]);
+        assert_eq!(auth.check(&head("/w", Some("new"))), Ok(()));
+        assert_eq!(auth.check(&head("/w", Some("old"))), Ok(()));
+        assert_eq!(auth.check(&head("/w?secret=old", None)), Ok(()));
+        assert_eq!(
+            auth.check(&head("/w", Some("older"))),
+            Err(AuthRejection::Invalid)
+        );
+    }
+
+    #[test]
     fn open_without_a_secret() {
-        assert_eq!(Auth::new(None).check(&head("/w", None)), Ok(()));
+        assert_eq!(Auth::new(Vec::new()).check(&head("/w", None)), Ok(()));
     }
 }

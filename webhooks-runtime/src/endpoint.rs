@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::time::Duration;
 
 use crate::error::Error;
 use crate::handler::ErasedHandler;
@@ -19,6 +20,7 @@ pub struct Endpoint {
     file: &'static str,
     line: u32,
     handler: fn() -> ErasedHandler,
+    respond_within: Option<Duration>,
 }
 
 impl Endpoint {
@@ -36,7 +38,14 @@ impl Endpoint {
             file,
             line,
             handler,
+            respond_within: None,
         }
+    }
+
+    /// The same endpoint, answered `202 Accepted` when its handler runs longer than `millis`.
+    pub const fn respond_within_millis(mut self, millis: u64) -> Self {
+        self.respond_within = Some(Duration::from_millis(millis));
+        self
     }
 }
 
@@ -65,6 +74,8 @@ pub(crate) struct RouteSpec {
     pub(crate) route: String,
     pub(crate) origin: Origin,
     pub(crate) handler: ErasedHandler,
+    /// The endpoint's own deadline, from the attribute.
+    pub(crate) respond_within: Option<Duration>,
 }
 
 /// Every `#[webhook_endpoint]` of the program, as route specs (unchecked).
@@ -75,7 +86,9 @@ pub(crate) fn registered() -> impl Iterator<Item = Result<RouteSpec, Error>> {
             file: endpoint.file,
             line: endpoint.line,
         };
-        spec(endpoint.path, origin, (endpoint.handler)())
+        let mut spec = spec(endpoint.path, origin, (endpoint.handler)())?;
+        spec.respond_within = endpoint.respond_within;
+        Ok(spec)
     })
 }
 
@@ -86,6 +99,7 @@ pub(crate) fn spec(path: &str, origin: Origin, handler: ErasedHandler) -> Result
             route,
             origin,
             handler,
+            respond_within: None,
         }),
         Err(reason) => Err(Error::InvalidPath {
             path: path.to_owned(),

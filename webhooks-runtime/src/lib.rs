@@ -27,7 +27,7 @@ pub use http::{self, HeaderMap, StatusCode};
 pub use json::Json;
 pub use payload::WebhookPayload;
 pub use response::{HttpError, IntoResponse, Response};
-pub use server::{DEFAULT_BODY_LIMIT, RunningServer, WebhooksServer, app};
+pub use server::{DEFAULT_BODY_LIMIT, DEFAULT_MAX_CONNECTIONS, RunningServer, WebhooksServer, app};
 
 /// What the `webhooks` macros expand to. Not a public API.
 #[doc(hidden)]

@@ -1,8 +1,9 @@
 //! The route table: built once at launch, shared read-only, looked up without allocating.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
-use crate::endpoint::{Origin, RouteSpec};
+use crate::endpoint::RouteSpec;
 use crate::handler::ErasedHandler;
 
 /// A route the server answers: its name (for logs) and its handler.
@@ -10,6 +11,8 @@ use crate::handler::ErasedHandler;
 pub(crate) struct Route {
     pub(crate) name: Box<str>,
     pub(crate) handler: ErasedHandler,
+    /// Past this, the Hub is answered 202 and the handler goes on in the background.
+    pub(crate) respond_within: Option<Duration>,
 }
 
 /// Path → route, built from checked, unique specs.
@@ -19,24 +22,18 @@ pub(crate) struct Router {
 }
 
 impl Router {
-    pub(crate) fn new(specs: Vec<RouteSpec>) -> Self {
+    /// The table for `specs`; endpoints without their own deadline get `respond_within`.
+    pub(crate) fn new(specs: Vec<RouteSpec>, respond_within: Option<Duration>) -> Self {
         let routes = specs
             .into_iter()
-            .map(
-                |RouteSpec {
-                     route,
-                     origin: Origin { name, .. },
-                     handler,
-                 }| {
-                    (
-                        route.into_boxed_str(),
-                        Route {
-                            name: name.into(),
-                            handler,
-                        },
-                    )
-                },
-            )
+            .map(|spec| {
+                let route = Route {
+                    name: spec.origin.name.into(),
+                    handler: spec.handler,
+                    respond_within: spec.respond_within.or(respond_within),
+                };
+                (spec.route.into_boxed_str(), route)
+            })
             .collect();
         Self { routes }
     }

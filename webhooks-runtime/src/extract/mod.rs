@@ -94,7 +94,15 @@ impl FromDelivery for WebhookPayload {
     type Rejection = JsonRejection;
 
     fn from_delivery(delivery: &Delivery) -> Result<Self, Self::Rejection> {
-        WebhookPayload::from_slice(&delivery.body).map_err(JsonRejection::Payload)
+        let payload = WebhookPayload::from_slice(&delivery.body).map_err(JsonRejection::Payload)?;
+        // The server's span for this delivery has these fields empty until the payload is known.
+        let span = tracing::Span::current();
+        if !span.is_disabled() {
+            span.record("scope", payload.event.scope.as_str());
+            span.record("action", payload.event.action.as_str());
+            span.record("repo", payload.repo.name.as_str());
+        }
+        Ok(payload)
     }
 }
 

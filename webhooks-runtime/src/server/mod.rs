@@ -1,37 +1,38 @@
-//! The server: the [`WebhooksServer`] builder, [`RunningServer`], the accept loop and one
-//! delivery's path from the socket to the handler and back.
+//! The server: the [`WebhooksServer`] builder and the [`RunningServer`] it launches.
+//!
+//! Connections are accepted in `accept`, each request travels through `delivery`, and `signal`
+//! stops a server started with [`WebhooksServer::run`].
 
-use std::convert::Infallible;
+mod accept;
+mod delivery;
+mod signal;
+
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::header::{ALLOW, CONTENT_LENGTH, HeaderValue};
-use http::{Method, Request, StatusCode};
-use http_body_util::{BodyExt, Limited};
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tokio_util::task::TaskTracker;
 
 use crate::auth::{Auth, Secret};
 use crate::endpoint::{self, Origin, RouteSpec};
 use crate::error::Error;
-use crate::extract::Delivery;
-use crate::handler::{ErasedHandler, Handler, call_catching_panics};
-use crate::response::{IntoResponse, Response, error, json_bytes};
+use crate::handler::{ErasedHandler, Handler};
 use crate::router::Router;
 use crate::startup;
+use delivery::{App, Settings};
 
 /// Default body limit: Hub payloads are a few KiB; 1 MiB leaves room for long comments.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// Default bound on open connections: the Hub sends deliveries one by one, so this is far above
+/// real traffic and far below what would exhaust memory or file descriptors.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 const DEFAULT_PORT: u16 = 7860;
 const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A webhooks server, configured step by step, then started with [`launch`](Self::launch) or
 /// [`run`](Self::run).
@@ -60,12 +61,12 @@ const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct WebhooksServer {
     routes: Vec<RouteSpec>,
     problems: Vec<Error>,
-    secret: Option<String>,
+    secret: Option<Secret>,
+    previous_secrets: Vec<Secret>,
     addrs: Option<Vec<SocketAddr>>,
     public_url: Option<String>,
-    body_limit: usize,
-    shutdown_grace: Duration,
-    header_read_timeout: Duration,
+    respond_within: Option<Duration>,
+    settings: Settings,
 }
 
 impl Default for WebhooksServer {
@@ -100,11 +101,17 @@ impl WebhooksServer {
             routes: Vec::new(),
             problems: Vec::new(),
             secret: None,
+            previous_secrets: Vec::new(),
             addrs: None,
             public_url: None,
-            body_limit: DEFAULT_BODY_LIMIT,
-            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
-            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            respond_within: None,
+            settings: Settings {
+                body_limit: DEFAULT_BODY_LIMIT,
+                header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+                body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+                shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+                max_connections: DEFAULT_MAX_CONNECTIONS,
+            },
         }
     }
 
@@ -132,8 +139,29 @@ impl WebhooksServer {
     /// The secret every delivery must carry (in `X-Webhook-Secret` or `?secret=`). An empty one
     /// falls back to the `WEBHOOK_SECRET` environment variable, as in the reference; with neither,
     /// the endpoints are open to everyone and a warning is printed.
+    ///
+    /// The secret is compared in constant time and never appears in logs, `Debug` output or
+    /// answers.
     pub fn webhook_secret(mut self, secret: impl Into<String>) -> Self {
-        self.secret = Some(secret.into());
+        self.secret = Some(Secret::new(secret));
+        self
+    }
+
+    /// Also accepts `secret`, while you rotate secrets: set the new one with
+    /// [`webhook_secret`](Self::webhook_secret) and keep the old one here until every webhook on
+    /// the Hub sends the new one. Call it once per extra secret.
+    ///
+    /// # Examples
+    /// ```
+    /// # use webhooks_runtime::WebhooksServer;
+    /// let server = WebhooksServer::new().webhook_secret("new-secret").also_accept_secret("old-secret");
+    /// assert!(!format!("{server:?}").contains("-secret"));
+    /// ```
+    pub fn also_accept_secret(mut self, secret: impl Into<String>) -> Self {
+        let secret = Secret::new(secret);
+        if !secret.is_empty() {
+            self.previous_secrets.push(secret);
+        }
         self
     }
 
@@ -160,21 +188,54 @@ impl WebhooksServer {
     }
 
     /// The largest body accepted, in bytes (default [`DEFAULT_BODY_LIMIT`]); larger ones get 413.
+    ///
+    /// The limit is enforced while reading, so a larger body, with or without a `Content-Length`,
+    /// never takes more than this much memory.
     pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
+        self.settings.body_limit = bytes;
         self
     }
 
-    /// How long a shutdown waits for deliveries in flight before closing them (default 30 s).
+    /// How long a shutdown waits for deliveries in flight, and for handlers that went on past
+    /// their deadline, before cutting them off (default 30 s).
     pub fn shutdown_grace(mut self, grace: Duration) -> Self {
-        self.shutdown_grace = grace;
+        self.settings.shutdown_grace = grace;
         self
     }
 
     /// How long a client may take to send a request's headers before the connection is closed
-    /// (default 30 s).
+    /// (default 30 s): a client that never finishes its headers (slowloris) cannot hold a
+    /// connection open.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
-        self.header_read_timeout = timeout;
+        self.settings.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a client may take to send a request's body once its headers arrived (default
+    /// 30 s); past it the answer is 408 and the connection is closed.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.body_read_timeout = timeout;
+        self
+    }
+
+    /// The most connections served at once (default [`DEFAULT_MAX_CONNECTIONS`]). Further ones
+    /// wait in the operating system's accept queue until a connection closes, so load never turns
+    /// into unbounded memory.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.settings.max_connections = connections.max(1);
+        self
+    }
+
+    /// Answers the Hub `202 Accepted` when a handler takes longer than `deadline`, and lets the
+    /// handler finish in the background (graceful shutdown waits for it, within the grace
+    /// period). Applies to every endpoint without its own `respond_within` in the attribute.
+    ///
+    /// The trade-off: the Hub then records success before the work is done, so a handler that
+    /// fails after the deadline is only visible in the logs. Use it for work that is slow but
+    /// reliable (starting a training run), and validate before the slow part so that bad
+    /// deliveries still fail fast.
+    pub fn respond_within(mut self, deadline: Duration) -> Self {
+        self.respond_within = Some(deadline);
         self
     }
 
@@ -191,11 +252,10 @@ impl WebhooksServer {
         routes.sort_by(|a, b| a.route.cmp(&b.route));
 
         let secret = self.secret.filter(|secret| !secret.is_empty()).or_else(|| {
-            std::env::var("WEBHOOK_SECRET")
-                .ok()
-                .filter(|secret| !secret.is_empty())
+            let from_env = std::env::var("WEBHOOK_SECRET").ok()?;
+            (!from_env.is_empty()).then(|| Secret::new(from_env))
         });
-        let auth = Auth::new(secret.map(Secret::new));
+        let auth = Auth::new(secret.into_iter().chain(self.previous_secrets).collect());
         let addrs = match self.addrs {
             Some(addrs) => addrs,
             None => addrs_from_env()?,
@@ -222,16 +282,13 @@ impl WebhooksServer {
             )
         );
         let app = Arc::new(App {
-            router: Router::new(routes),
+            router: Router::new(routes, self.respond_within),
             auth,
-            body_limit: self.body_limit,
+            settings: self.settings,
+            background: TaskTracker::new(),
         });
         let (shutdown_tx, shutdown_rx) = oneshot::channel();
-        let settings = ConnectionSettings {
-            header_read_timeout: self.header_read_timeout,
-            shutdown_grace: self.shutdown_grace,
-        };
-        let task = tokio::spawn(serve(listener, app, settings, shutdown_rx));
+        let task = tokio::spawn(accept::serve(listener, app, shutdown_rx));
         Ok(RunningServer {
             local_addr,
             url,
@@ -242,7 +299,7 @@ impl WebhooksServer {
 
     /// Launches, then serves until Ctrl-C or SIGTERM, then shuts down gracefully.
     pub async fn run(self) -> Result<(), Error> {
-        let signal = shutdown_signal();
+        let signal = signal::shutdown_signal();
         let server = self.launch().await?;
         signal.await;
         tracing::info!("shutting down: finishing the deliveries in flight");
@@ -298,39 +355,6 @@ async fn bind(addrs: &[SocketAddr]) -> Result<TcpListener, Error> {
     Err(last.unwrap_or(Error::AddressInUse { addr: first }))
 }
 
-/// Resolves on the first Ctrl-C or SIGTERM. Listening starts when this is called, not when the
-/// future is first polled, so a signal sent right after the startup text is never missed.
-fn shutdown_signal() -> impl std::future::Future<Output = ()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let interrupt = signal(SignalKind::interrupt());
-        let terminate = signal(SignalKind::terminate());
-        async move {
-            match (interrupt, terminate) {
-                (Ok(mut interrupt), Ok(mut terminate)) => {
-                    tokio::select! {
-                        _ = interrupt.recv() => {}
-                        _ = terminate.recv() => {}
-                    }
-                }
-                _ => {
-                    tracing::warn!(
-                        "cannot listen for Ctrl-C / SIGTERM: stop the server with `RunningServer::shutdown`"
-                    );
-                    std::future::pending::<()>().await;
-                }
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    }
-}
-
 /// A launched server: where it listens, and the way to stop it.
 #[derive(Debug)]
 pub struct RunningServer {
@@ -359,151 +383,4 @@ impl RunningServer {
             tracing::error!(error = %err, "the server task failed while shutting down");
         }
     }
-}
-
-/// Settings of every connection.
-#[derive(Debug, Clone, Copy)]
-struct ConnectionSettings {
-    header_read_timeout: Duration,
-    shutdown_grace: Duration,
-}
-
-/// What every request needs, built once at launch and shared read-only.
-#[derive(Debug)]
-struct App {
-    router: Router,
-    auth: Auth,
-    body_limit: usize,
-}
-
-async fn serve(
-    listener: TcpListener,
-    app: Arc<App>,
-    settings: ConnectionSettings,
-    mut stop: oneshot::Receiver<()>,
-) {
-    let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(settings.header_read_timeout)
-        .keep_alive(true);
-    let graceful = GracefulShutdown::new();
-    loop {
-        tokio::select! {
-            biased;
-            _ = &mut stop => break,
-            accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _peer)) => stream,
-                    Err(err) => {
-                        // Out of file descriptors and the like: wait a little instead of spinning.
-                        tracing::warn!(error = %err, "could not accept a connection");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let app = Arc::clone(&app);
-                let service = hyper::service::service_fn(move |request| {
-                    let app = Arc::clone(&app);
-                    async move { Ok::<_, Infallible>(app.handle(request).await) }
-                });
-                let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-                tokio::spawn(async move {
-                    if let Err(err) = connection.await {
-                        tracing::debug!(error = %err, "connection closed with an error");
-                    }
-                });
-            }
-        }
-    }
-    drop(listener);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(settings.shutdown_grace) => {
-            tracing::warn!(grace = ?settings.shutdown_grace, "deliveries still in flight after the grace period were cut off");
-        }
-    }
-}
-
-impl App {
-    /// One request: route, method, secret (before any body byte), body within the limit, handler.
-    async fn handle(&self, request: Request<Incoming>) -> Response {
-        let Some(route) = self.router.find(request.uri().path()) else {
-            return json_bytes(
-                StatusCode::NOT_FOUND,
-                Bytes::from_static(br#"{"detail":"Not Found"}"#),
-            );
-        };
-        if request.method() != Method::POST {
-            let mut response = json_bytes(
-                StatusCode::METHOD_NOT_ALLOWED,
-                Bytes::from_static(br#"{"detail":"Method Not Allowed"}"#),
-            );
-            response
-                .headers_mut()
-                .insert(ALLOW, HeaderValue::from_static("POST"));
-            return response;
-        }
-        let (head, body) = request.into_parts();
-        if let Err(rejection) = self.auth.check(&head) {
-            return rejection.into_response();
-        }
-        let body = match read_body(&head, body, self.body_limit).await {
-            Ok(body) => body,
-            Err(response) => return response,
-        };
-        match call_catching_panics(&route.handler, Delivery::new(head, body)).await {
-            Ok(response) => response,
-            Err(panic) => {
-                tracing::error!(
-                    endpoint = &*route.name,
-                    panic = panic_message(&*panic),
-                    "the handler panicked"
-                );
-                error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Internal Server Error: the handler panicked.",
-                )
-            }
-        }
-    }
-}
-
-/// Reads the whole body, refusing (413) as soon as it exceeds `limit`, before reading it when the
-/// declared length already does.
-async fn read_body(
-    head: &http::request::Parts,
-    body: Incoming,
-    limit: usize,
-) -> Result<Bytes, Response> {
-    let too_large = || {
-        error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("The request body is larger than the limit of {limit} bytes."),
-        )
-    };
-    let declared = head
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
-        return Err(too_large());
-    }
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(err) if err.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Err(err) => Err(error(
-            StatusCode::BAD_REQUEST,
-            &format!("Could not read the request body: {err}"),
-        )),
-    }
-}
-
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
-    panic
-        .downcast_ref::<&'static str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(a panic without a message)")
 }

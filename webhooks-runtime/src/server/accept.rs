@@ -1,0 +1,75 @@
+//! Connections: the accept loop, the HTTP/1 settings of every connection, the bound on open
+//! connections, and graceful shutdown.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, oneshot};
+
+use super::delivery::App;
+
+/// Serves `listener` until `stop` fires, then drains: connections finish their request in flight
+/// and background work started past a deadline finishes, all within `app.settings.shutdown_grace`.
+pub(super) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: oneshot::Receiver<()>) {
+    let settings = app.settings;
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(settings.header_read_timeout)
+        .keep_alive(true);
+    let graceful = GracefulShutdown::new();
+    // Past the limit, new connections wait in the kernel's accept queue instead of costing memory.
+    let slots = Arc::new(Semaphore::new(settings.max_connections));
+    loop {
+        let slot = tokio::select! {
+            biased;
+            _ = &mut stop => break,
+            slot = Arc::clone(&slots).acquire_owned() => slot.expect("the semaphore is never closed"),
+        };
+        let stream = tokio::select! {
+            biased;
+            _ = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => stream,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait a little instead of spinning.
+                    tracing::warn!(error = %err, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let app = Arc::clone(&app);
+        let service = hyper::service::service_fn(move |request| {
+            let app = Arc::clone(&app);
+            async move { Ok::<_, Infallible>(app.handle(request).await) }
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(error = %err, "connection closed with an error");
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    let drain = async {
+        graceful.shutdown().await;
+        app.background.close();
+        app.background.wait().await;
+    };
+    if tokio::time::timeout(settings.shutdown_grace, drain)
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            grace = ?settings.shutdown_grace,
+            "work still in flight after the grace period was cut off"
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! One request's path through the server: route (404), method (405), secret (401 / 403) before
+//! any body byte is read, body within the size limit and the read timeout (413 / 408), the
+//! handler with its panics caught (500) and its optional deadline (202), and one access line.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::header::{ALLOW, CONNECTION, CONTENT_LENGTH, HeaderValue};
+use http::{Method, Request, StatusCode};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use tokio_util::task::TaskTracker;
+use tracing::Instrument;
+use tracing::field::Empty;
+
+use crate::auth::Auth;
+use crate::extract::Delivery;
+use crate::handler::call_catching_panics;
+use crate::response::{IntoResponse, Response, error, json_bytes};
+use crate::router::{Route, Router};
+
+/// The limits and timeouts every connection and delivery obeys.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Settings {
+    pub(super) body_limit: usize,
+    pub(super) header_read_timeout: Duration,
+    pub(super) body_read_timeout: Duration,
+    pub(super) shutdown_grace: Duration,
+    pub(super) max_connections: usize,
+}
+
+/// What every request needs, built once at launch and shared read-only.
+#[derive(Debug)]
+pub(super) struct App {
+    pub(super) router: Router,
+    pub(super) auth: Auth,
+    pub(super) settings: Settings,
+    /// Handlers still running after their deadline; shutdown waits for them.
+    pub(super) background: TaskTracker,
+}
+
+impl App {
+    /// Answers one request and writes its access line.
+    pub(super) async fn handle(&self, request: Request<Incoming>) -> Response {
+        let started = Instant::now();
+        let method = request.method().clone();
+        let uri = request.uri().clone();
+        let Some(route) = self.router.find(uri.path()) else {
+            let response = json_bytes(
+                StatusCode::NOT_FOUND,
+                Bytes::from_static(br#"{"detail":"Not Found"}"#),
+            );
+            access_line(&method, uri.path(), &response, started);
+            return response;
+        };
+        let span = tracing::info_span!(
+            "delivery",
+            endpoint = &*route.name,
+            scope = Empty,
+            action = Empty,
+            repo = Empty,
+        );
+        let response = self.deliver(route, request).instrument(span.clone()).await;
+        span.in_scope(|| access_line(&method, uri.path(), &response, started));
+        response
+    }
+
+    async fn deliver(&self, route: &Route, request: Request<Incoming>) -> Response {
+        if request.method() != Method::POST {
+            let mut response = json_bytes(
+                StatusCode::METHOD_NOT_ALLOWED,
+                Bytes::from_static(br#"{"detail":"Method Not Allowed"}"#),
+            );
+            response
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("POST"));
+            return response;
+        }
+        let (head, body) = request.into_parts();
+        if let Err(rejection) = self.auth.check(&head) {
+            return rejection.into_response();
+        }
+        let body = match read_body(&head, body, &self.settings).await {
+            Ok(body) => body,
+            Err(response) => return response,
+        };
+        let mut call = call_catching_panics(&route.handler, Delivery::new(head, body));
+        let outcome = match route.respond_within {
+            None => call.await,
+            Some(deadline) => tokio::select! {
+                outcome = &mut call => outcome,
+                () = tokio::time::sleep(deadline) => {
+                    // Answer the Hub now; the handler goes on, tracked so shutdown waits for it.
+                    let name = route.name.clone();
+                    self.background.spawn(async move {
+                        match call.await {
+                            Ok(response) => tracing::info!(status = response.status().as_u16(), "finished after its deadline"),
+                            Err(panic) => log_panic(&name, &*panic),
+                        }
+                    }.in_current_span());
+                    return accepted_after(deadline);
+                }
+            },
+        };
+        outcome.unwrap_or_else(|panic| {
+            log_panic(&route.name, &*panic);
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error: the handler panicked.",
+            )
+        })
+    }
+}
+
+/// Reads the whole body, refusing (413) as soon as it exceeds the limit (before reading it when
+/// the declared length already does) and giving up (408) on a body that does not arrive in time.
+async fn read_body(
+    head: &http::request::Parts,
+    body: Incoming,
+    settings: &Settings,
+) -> Result<Bytes, Response> {
+    let limit = settings.body_limit;
+    let too_large = || {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("The request body is larger than the limit of {limit} bytes."),
+        )
+    };
+    let declared = head
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large());
+    }
+    match tokio::time::timeout(
+        settings.body_read_timeout,
+        Limited::new(body, limit).collect(),
+    )
+    .await
+    {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(err)) if err.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Ok(Err(err)) => Err(error(
+            StatusCode::BAD_REQUEST,
+            &format!("Could not read the request body: {err}"),
+        )),
+        Err(_) => {
+            let mut response = error(
+                StatusCode::REQUEST_TIMEOUT,
+                &format!(
+                    "The request body did not arrive within {:?}.",
+                    settings.body_read_timeout
+                ),
+            );
+            response
+                .headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+            Err(response)
+        }
+    }
+}
+
+fn accepted_after(deadline: Duration) -> Response {
+    #[derive(serde::Serialize)]
+    struct Accepted {
+        accepted: bool,
+        detail: String,
+    }
+    crate::response::json_response(
+        StatusCode::ACCEPTED,
+        &Accepted {
+            accepted: true,
+            detail: format!(
+                "The handler is still running after {deadline:?}; it goes on in the background."
+            ),
+        },
+    )
+}
+
+fn access_line(method: &Method, path: &str, response: &Response, started: Instant) {
+    tracing::info!(
+        target: "webhooks::access",
+        %method,
+        path,
+        status = response.status().as_u16(),
+        micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+    );
+}
+
+fn log_panic(endpoint: &str, panic: &(dyn std::any::Any + Send)) {
+    let message = panic
+        .downcast_ref::<&'static str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(a panic without a message)");
+    tracing::error!(endpoint, panic = message, "the handler panicked");
+}
