@@ -27,6 +27,12 @@ async fn ping() -> &'static str {
     "pong"
 }
 
+#[webhook_endpoint(respond_within = "100ms")]
+async fn slow_training(_: WebhookPayload) -> &'static str {
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    "trained"
+}
+
 mod nested {
     use webhooks::webhook_endpoint;
 
@@ -74,6 +80,9 @@ async fn registered_endpoints_are_served() {
             "{path}"
         );
     }
+    // `respond_within` in the attribute: answered 202 while the handler goes on.
+    let reply = post(addr, "/webhooks/slow_training", &body).await;
+    assert_eq!(reply.status, 202, "{}", reply.body);
     server.shutdown().await;
 }
 

@@ -67,6 +67,9 @@ pub(crate) fn expand(endpoint: &Endpoint) -> TokenStream {
             quote! { #(#arg_types,)* #output, #inferred },
         )
     };
+    let respond_within = endpoint
+        .respond_within_ms
+        .map(|ms| quote! { .respond_within_millis(#ms) });
     let register = quote! { __webhooks_register::<#turbofish>(#ident) };
 
     quote! {
@@ -87,7 +90,7 @@ pub(crate) fn expand(endpoint: &Endpoint) -> TokenStream {
             }
 
             ::webhooks::__private::inventory::submit! {
-                ::webhooks::__private::Endpoint::new(#name, #path, ::core::file!(), #line, __webhooks_handler)
+                ::webhooks::__private::Endpoint::new(#name, #path, ::core::file!(), #line, __webhooks_handler)#respond_within
             }
         };
     }

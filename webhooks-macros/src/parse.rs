@@ -1,16 +1,19 @@
-//! Parsing the attribute's arguments: `("/path")`, `(path = "/path")`, or nothing.
+//! Parsing the attribute's arguments: `("/path")`, `(path = "/path")`, `respond_within = "5s"`,
+//! or nothing.
 
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
 
 /// The keys the attribute accepts, for "expected one of" messages.
-const KEYS: &[&str] = &["path"];
+const KEYS: &[&str] = &["path", "respond_within"];
 
 /// The attribute's arguments, before validation.
 #[derive(Default)]
 pub(crate) struct Args {
     /// The path literal, positional or `path = "..."`.
     pub(crate) path: Option<LitStr>,
+    /// `respond_within = "5s"`: answer 202 past this and let the handler go on.
+    pub(crate) respond_within: Option<LitStr>,
 }
 
 impl Parse for Args {
@@ -93,7 +96,25 @@ fn check_key_value(
     value: syn::Expr,
     push: &mut impl FnMut(syn::Error),
 ) {
-    if key == "path" {
+    if key == "respond_within" {
+        match value {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) if args.respond_within.is_none() => args.respond_within = Some(lit),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) => push(syn::Error::new(
+                lit.span(),
+                "`respond_within` is given twice\n\nhelp: keep one deadline",
+            )),
+            other => push(syn::Error::new_spanned(
+                other,
+                "`respond_within` must be a duration string\n\nhelp: write `respond_within = \"5s\"` (units: `ms`, `s`, `m`)",
+            )),
+        }
+    } else if key == "path" {
         match value {
             syn::Expr::Lit(syn::ExprLit {
                 lit: syn::Lit::Str(lit),

@@ -20,6 +20,8 @@ pub(crate) struct Endpoint {
     pub(crate) arg_types: Vec<Type>,
     /// The return type, when it can be named (not `impl Trait`).
     pub(crate) output: Option<Type>,
+    /// `respond_within`, in milliseconds.
+    pub(crate) respond_within_ms: Option<u64>,
 }
 
 impl Endpoint {
@@ -50,6 +52,16 @@ impl Endpoint {
             }
             None => name,
         };
+        let respond_within_ms =
+            args.respond_within
+                .as_ref()
+                .and_then(|lit| match parse_duration_ms(&lit.value()) {
+                    Ok(ms) => Some(ms),
+                    Err(reason) => {
+                        errors.push(syn::Error::new(lit.span(), reason));
+                        None
+                    }
+                });
         let arg_types = item
             .sig
             .inputs
@@ -71,6 +83,7 @@ impl Endpoint {
             path,
             arg_types,
             output,
+            respond_within_ms,
         })
     }
 }
@@ -144,6 +157,33 @@ fn check_signature(item: &ItemFn, errors: &mut Errors) {
             &sig.inputs,
             format!("a webhook endpoint takes at most {MAX_ARGS} arguments\n\nhelp: group them in a type that implements `FromDelivery`"),
         ));
+    }
+}
+
+/// Milliseconds in a duration such as `"500ms"`, `"5s"` or `"2m"`.
+fn parse_duration_ms(text: &str) -> Result<u64, String> {
+    let help = "\n\nhelp: write a whole number and a unit, e.g. \"500ms\", \"5s\" or \"2m\"";
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration{help}"))?;
+    let factor = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        _ => {
+            return Err(format!(
+                "`{text}` has no known unit (`ms`, `s` or `m`){help}"
+            ));
+        }
+    };
+    match number.checked_mul(factor) {
+        Some(0) => Err(format!("`respond_within` must be longer than zero{help}")),
+        Some(ms) => Ok(ms),
+        None => Err(format!("`{text}` is too long{help}")),
     }
 }
 

@@ -1,0 +1,118 @@
+//! What the server logs: one access line per request with the delivery's endpoint, scope, action
+//! and repo; a panic with the endpoint's name; never the secret.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::{SECRET, fixture, launch, post, request};
+use webhooks::{WebhookPayload, WebhooksServer};
+
+/// Collects everything the subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+async fn hook(payload: WebhookPayload) -> &'static str {
+    if payload.comment.is_some() {
+        panic!("cannot handle comments yet");
+    }
+    "ok"
+}
+
+#[tokio::test]
+async fn access_lines_spans_and_panics_are_logged_without_the_secret() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .init();
+
+    let server = launch(
+        WebhooksServer::new()
+            .webhook_secret(SECRET)
+            .add_webhook("training", hook),
+    )
+    .await;
+    let addr = server.local_addr();
+    let reply = post(
+        addr,
+        "/webhooks/training",
+        &fixture("repo.content__update__hfhub-test.json"),
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    let reply = post(
+        addr,
+        "/webhooks/training",
+        &fixture("discussion__create__hfhub-test.json"),
+    )
+    .await;
+    assert_eq!(reply.status, 500);
+    let reply = request(
+        addr,
+        "POST",
+        &format!("/webhooks/training?secret={SECRET}x"),
+        &[],
+        b"{}",
+    )
+    .await;
+    assert_eq!(reply.status, 403);
+    assert_eq!(request(addr, "GET", "/nowhere", &[], b"").await.status, 404);
+    server.shutdown().await;
+
+    let logs = captured.text();
+    let lines: Vec<&str> = logs.lines().collect();
+    let access: Vec<&&str> = lines
+        .iter()
+        .filter(|line| line.contains("webhooks::access"))
+        .collect();
+    assert_eq!(access.len(), 4, "{logs}");
+    assert!(
+        access[0].contains(
+            "delivery{endpoint=\"training\" scope=\"repo.content\" action=\"update\" repo=\"Wauplin/gradio-user-history\"}"
+        ) && access[0].contains("method=POST path=\"/webhooks/training\" status=200"),
+        "{}",
+        access[0]
+    );
+    assert!(access[1].contains("status=500"), "{}", access[1]);
+    assert!(
+        access[2].contains("status=403") && access[2].contains("path=\"/webhooks/training\""),
+        "{}",
+        access[2]
+    );
+    assert!(
+        access[3].contains("method=GET path=\"/nowhere\" status=404"),
+        "{}",
+        access[3]
+    );
+    let panic = lines
+        .iter()
+        .find(|line| line.contains("the handler panicked"))
+        .expect("the panic is logged");
+    assert!(panic.contains("ERROR"), "{panic}");
+    assert!(
+        panic.contains("endpoint=\"training\"") || panic.contains("endpoint=training"),
+        "{panic}"
+    );
+    assert!(panic.contains("cannot handle comments yet"), "{panic}");
+    assert!(!logs.contains(SECRET), "the secret was logged:\n{logs}");
+}

@@ -1,0 +1,6 @@
+use webhooks::{webhook_endpoint, WebhookPayload};
+
+#[webhook_endpoint(respond_within = "5 parsecs")]
+async fn hook(_payload: WebhookPayload) {}
+
+fn main() {}
