@@ -18,9 +18,11 @@ use super::delivery::App;
 pub(super) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: oneshot::Receiver<()>) {
     let settings = app.settings;
     let mut http = http1::Builder::new();
+    // A client that shuts down its sending side after the request still gets its answer.
     http.timer(TokioTimer::new())
         .header_read_timeout(settings.header_read_timeout)
-        .keep_alive(true);
+        .keep_alive(true)
+        .half_close(true);
     let graceful = GracefulShutdown::new();
     // Past the limit, new connections wait in the kernel's accept queue instead of costing memory.
     let slots = Arc::new(Semaphore::new(settings.max_connections));
