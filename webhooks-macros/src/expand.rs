@@ -67,6 +67,18 @@ pub(crate) fn expand(endpoint: &Endpoint) -> TokenStream {
             quote! { #(#arg_types,)* #output, #inferred },
         )
     };
+    let filters = &endpoint.filters;
+    let filter_calls = [
+        ("scope", &filters.scope),
+        ("action", &filters.action),
+        ("repo_type", &filters.repo_type),
+        ("repo", &filters.repo),
+    ]
+    .into_iter()
+    .filter_map(|(method, value)| {
+        let method = format_ident!("{method}");
+        value.as_ref().map(|value| quote! { .#method(#value) })
+    });
     let respond_within = endpoint
         .respond_within_ms
         .map(|ms| quote! { .respond_within_millis(#ms) });
@@ -90,7 +102,7 @@ pub(crate) fn expand(endpoint: &Endpoint) -> TokenStream {
             }
 
             ::webhooks::__private::inventory::submit! {
-                ::webhooks::__private::Endpoint::new(#name, #path, ::core::file!(), #line, __webhooks_handler)#respond_within
+                ::webhooks::__private::Endpoint::new(#name, #path, ::core::file!(), #line, __webhooks_handler)#(#filter_calls)*#respond_within
             }
         };
     }

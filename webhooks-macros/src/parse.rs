@@ -1,11 +1,18 @@
-//! Parsing the attribute's arguments: `("/path")`, `(path = "/path")`, `respond_within = "5s"`,
-//! or nothing.
+//! Parsing the attribute's arguments: `("/path")` or `(path = "/path")`, the filters `scope`,
+//! `action`, `repo_type` and `repo`, `respond_within = "5s"`, or nothing.
 
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
 
 /// The keys the attribute accepts, for "expected one of" messages.
-const KEYS: &[&str] = &["path", "respond_within"];
+const KEYS: &[&str] = &[
+    "path",
+    "scope",
+    "action",
+    "repo_type",
+    "repo",
+    "respond_within",
+];
 
 /// The attribute's arguments, before validation.
 #[derive(Default)]
@@ -14,6 +21,14 @@ pub(crate) struct Args {
     pub(crate) path: Option<LitStr>,
     /// `respond_within = "5s"`: answer 202 past this and let the handler go on.
     pub(crate) respond_within: Option<LitStr>,
+    /// `scope = "repo.content"`: only this scope or narrower.
+    pub(crate) scope: Option<LitStr>,
+    /// `action = "update"`.
+    pub(crate) action: Option<LitStr>,
+    /// `repo_type = "dataset"`.
+    pub(crate) repo_type: Option<LitStr>,
+    /// `repo = "org/name"`.
+    pub(crate) repo: Option<LitStr>,
 }
 
 impl Parse for Args {
@@ -89,52 +104,76 @@ fn set_path(args: &mut Args, lit: LitStr, push: &mut impl FnMut(syn::Error)) {
     }
 }
 
-/// Records `key = value`: the path, or an error for a non-string path or an unknown key.
+/// Records `key = value`: the path, a string option, or an error for a value that is not a
+/// string literal, a key given twice, or an unknown key.
 fn check_key_value(
     args: &mut Args,
     key: &Ident,
     value: syn::Expr,
     push: &mut impl FnMut(syn::Error),
 ) {
-    if key == "respond_within" {
-        match value {
-            syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(lit),
-                ..
-            }) if args.respond_within.is_none() => args.respond_within = Some(lit),
-            syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(lit),
-                ..
-            }) => push(syn::Error::new(
-                lit.span(),
-                "`respond_within` is given twice\n\nhelp: keep one deadline",
-            )),
-            other => push(syn::Error::new_spanned(
+    let name = key.to_string();
+    let lit = match value {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(lit),
+            ..
+        }) => lit,
+        other if KEYS.contains(&name.as_str()) => {
+            return push(syn::Error::new_spanned(
                 other,
-                "`respond_within` must be a duration string\n\nhelp: write `respond_within = \"5s\"` (units: `ms`, `s`, `m`)",
-            )),
+                format!(
+                    "`{name}` must be a string literal\n\nhelp: write `{name} = \"{}\"`{}",
+                    example(&name),
+                    if name == "respond_within" {
+                        " (units: `ms`, `s`, `m`)"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
         }
-    } else if key == "path" {
-        match value {
-            syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(lit),
-                ..
-            }) => set_path(args, lit, push),
-            other => push(syn::Error::new_spanned(
-                other,
-                "the webhook path must be a string literal\n\nhelp: write `path = \"/my_path\"`",
-            )),
-        }
-    } else {
+        _ => return push(unknown_key(key)),
+    };
+    let slot = match name.as_str() {
+        "path" => return set_path(args, lit, push),
+        "respond_within" => &mut args.respond_within,
+        "scope" => &mut args.scope,
+        "action" => &mut args.action,
+        "repo_type" => &mut args.repo_type,
+        "repo" => &mut args.repo,
+        _ => return push(unknown_key(key)),
+    };
+    if slot.is_some() {
         push(syn::Error::new(
-            key.span(),
-            format!(
-                "unknown argument `{key}`; expected one of: {}\n\nhelp: write `#[webhook_endpoint(path = \"/my_path\")]`, or `#[webhook_endpoint]` to use the function name",
-                KEYS.iter()
-                    .map(|key| format!("`{key}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            lit.span(),
+            format!("`{name}` is given twice\n\nhelp: keep one `{name}`"),
         ));
+    } else {
+        *slot = Some(lit);
     }
+}
+
+/// An example value for `key`, for help lines.
+fn example(key: &str) -> &'static str {
+    match key {
+        "respond_within" => "5s",
+        "scope" => "repo.content",
+        "action" => "update",
+        "repo_type" => "dataset",
+        "repo" => "my-org/my-dataset",
+        _ => "/my_path",
+    }
+}
+
+fn unknown_key(key: &Ident) -> syn::Error {
+    syn::Error::new(
+        key.span(),
+        format!(
+            "unknown argument `{key}`; expected one of: {}\n\nhelp: write `#[webhook_endpoint(path = \"/my_path\")]`, or `#[webhook_endpoint]` to use the function name",
+            KEYS.iter()
+                .map(|key| format!("`{key}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    )
 }

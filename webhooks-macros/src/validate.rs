@@ -22,7 +22,29 @@ pub(crate) struct Endpoint {
     pub(crate) output: Option<Type>,
     /// `respond_within`, in milliseconds.
     pub(crate) respond_within_ms: Option<u64>,
+    /// The event filters, checked against the Hub's known values.
+    pub(crate) filters: Filters,
 }
+
+/// The attribute's filters, each a checked string.
+#[derive(Default)]
+pub(crate) struct Filters {
+    pub(crate) scope: Option<String>,
+    pub(crate) action: Option<String>,
+    pub(crate) repo_type: Option<String>,
+    pub(crate) repo: Option<String>,
+}
+
+/// The scopes the Hub sends today; narrower ones below them are accepted too.
+const SCOPES: &[&str] = &[
+    "repo",
+    "repo.content",
+    "repo.config",
+    "discussion",
+    "discussion.comment",
+];
+const ACTIONS: &[&str] = &["create", "update", "delete", "move"];
+const REPO_TYPES: &[&str] = &["model", "dataset", "space"];
 
 impl Endpoint {
     pub(crate) fn new(args: Args, item: TokenStream) -> syn::Result<Self> {
@@ -76,6 +98,16 @@ impl Endpoint {
             ReturnType::Type(_, ty) if !contains_impl_trait(ty) => Some((**ty).clone()),
             ReturnType::Type(..) => None,
         };
+        let filters = Filters {
+            scope: checked(&args.scope, &mut errors, check_scope),
+            action: checked(&args.action, &mut errors, |value| {
+                check_known(value, "action", ACTIONS)
+            }),
+            repo_type: checked(&args.repo_type, &mut errors, |value| {
+                check_known(value, "repo_type", REPO_TYPES)
+            }),
+            repo: checked(&args.repo, &mut errors, check_repo),
+        };
         errors.finish()?;
         Ok(Self {
             is_async: item.sig.asyncness.is_some(),
@@ -84,6 +116,7 @@ impl Endpoint {
             arg_types,
             output,
             respond_within_ms,
+            filters,
         })
     }
 }
@@ -158,6 +191,101 @@ fn check_signature(item: &ItemFn, errors: &mut Errors) {
             format!("a webhook endpoint takes at most {MAX_ARGS} arguments\n\nhelp: group them in a type that implements `FromDelivery`"),
         ));
     }
+}
+
+/// The literal's value when `check` accepts it; otherwise an error on the literal.
+fn checked(
+    lit: &Option<syn::LitStr>,
+    errors: &mut Errors,
+    check: impl Fn(&str) -> Result<(), String>,
+) -> Option<String> {
+    let lit = lit.as_ref()?;
+    let value = lit.value();
+    match check(&value) {
+        Ok(()) => Some(value),
+        Err(message) => {
+            errors.push(syn::Error::new(lit.span(), message));
+            None
+        }
+    }
+}
+
+/// A known scope, or a narrower one below a known scope (the Hub adds those, e.g.
+/// `repo.config.dois`) that is not a near-miss of a known one (`repo.contnet` is a typo).
+fn check_scope(scope: &str) -> Result<(), String> {
+    if SCOPES.contains(&scope) {
+        return Ok(());
+    }
+    let narrower = SCOPES.iter().any(|known| {
+        scope
+            .strip_prefix(known)
+            .is_some_and(|rest| rest.starts_with('.') && rest.len() > 1)
+    });
+    let well_formed = !scope.split('.').any(str::is_empty);
+    if narrower && well_formed && closest(scope, SCOPES).is_none() {
+        return Ok(());
+    }
+    Err(unknown_value(scope, "scope", SCOPES))
+}
+
+fn check_known(value: &str, what: &str, known: &[&str]) -> Result<(), String> {
+    if known.contains(&value) {
+        Ok(())
+    } else {
+        Err(unknown_value(value, what, known))
+    }
+}
+
+fn unknown_value(value: &str, what: &str, known: &[&str]) -> String {
+    let list = known
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let help = match closest(value, known) {
+        Some(suggestion) => format!("help: did you mean `{suggestion}`?"),
+        None => format!("help: use one of {list}"),
+    };
+    format!("unknown {what} `{value}`; the Hub sends {list}\n\n{help}")
+}
+
+fn check_repo(repo: &str) -> Result<(), String> {
+    let valid = repo
+        .split_once('/')
+        .is_some_and(|(owner, name)| !owner.is_empty() && !name.is_empty() && !name.contains('/'))
+        && !repo.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{repo}` is not a repo name\n\nhelp: write the full name, `owner/name`, e.g. `repo = \"my-org/my-dataset\"`"
+        ))
+    }
+}
+
+/// The known value closest to `value` by edit distance, when it is a plausible typo.
+fn closest<'a>(value: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|candidate| (edit_distance(value, candidate), *candidate))
+        .filter(|(distance, candidate)| *distance <= candidate.len().div_ceil(3).max(1))
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+/// Levenshtein distance between two short strings.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 /// Milliseconds in a duration such as `"500ms"`, `"5s"` or `"2m"`.
@@ -252,5 +380,29 @@ impl Errors {
 
     fn finish(self) -> syn::Result<()> {
         self.0.map_or(Ok(()), Err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_for_typos() {
+        assert_eq!(closest("repo.contnet", SCOPES), Some("repo.content"));
+        assert_eq!(closest("updat", ACTIONS), Some("update"));
+        assert_eq!(closest("datset", REPO_TYPES), Some("dataset"));
+        assert_eq!(closest("kernel", REPO_TYPES), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn scopes_narrower_than_known_ones_are_accepted() {
+        assert!(check_scope("repo.config.dois").is_ok());
+        assert!(check_scope("discussion").is_ok());
+        assert!(check_scope("repository").is_err());
+        assert!(check_scope("repo.").is_err());
+        assert!(check_scope("repo..x").is_err());
+        assert!(check_scope("repo.contnet").is_err());
     }
 }

@@ -36,6 +36,11 @@ impl Secret {
         self.0.is_empty()
     }
 
+    /// The secret itself, for the in-process test client that sends it like the Hub.
+    pub(crate) fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
     /// Compares in time that depends only on the lengths, never on where the bytes differ.
     fn matches(&self, candidate: &[u8]) -> subtle::Choice {
         self.0.as_ref().ct_eq(candidate)
@@ -93,6 +98,11 @@ impl Auth {
 
     pub(crate) fn is_open(&self) -> bool {
         self.secrets.is_empty()
+    }
+
+    /// The current secret (the first accepted one), if any.
+    pub(crate) fn current(&self) -> Option<&Secret> {
+        self.secrets.first()
     }
 
     /// Checks a request head against the configured secret.

@@ -7,6 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::filter::{EndpointOptions, Filter};
 use crate::handler::ErasedHandler;
 
 /// One `#[webhook_endpoint]` function, as the attribute registers it in the global collection.
@@ -21,6 +22,10 @@ pub struct Endpoint {
     line: u32,
     handler: fn() -> ErasedHandler,
     respond_within: Option<Duration>,
+    scope: Option<&'static str>,
+    action: Option<&'static str>,
+    repo_type: Option<&'static str>,
+    repo: Option<&'static str>,
 }
 
 impl Endpoint {
@@ -39,6 +44,10 @@ impl Endpoint {
             line,
             handler,
             respond_within: None,
+            scope: None,
+            action: None,
+            repo_type: None,
+            repo: None,
         }
     }
 
@@ -46,6 +55,51 @@ impl Endpoint {
     pub const fn respond_within_millis(mut self, millis: u64) -> Self {
         self.respond_within = Some(Duration::from_millis(millis));
         self
+    }
+
+    /// Only deliveries whose scope is `scope` or narrower.
+    pub const fn scope(mut self, scope: &'static str) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+
+    /// Only deliveries with this action.
+    pub const fn action(mut self, action: &'static str) -> Self {
+        self.action = Some(action);
+        self
+    }
+
+    /// Only deliveries about this kind of repo.
+    pub const fn repo_type(mut self, repo_type: &'static str) -> Self {
+        self.repo_type = Some(repo_type);
+        self
+    }
+
+    /// Only deliveries about this repo.
+    pub const fn repo(mut self, repo: &'static str) -> Self {
+        self.repo = Some(repo);
+        self
+    }
+
+    fn options(&self) -> EndpointOptions {
+        let mut filter = Filter::new();
+        if let Some(scope) = self.scope {
+            filter = filter.scope(scope);
+        }
+        if let Some(action) = self.action {
+            filter = filter.action(action);
+        }
+        if let Some(repo_type) = self.repo_type {
+            filter = filter.repo_type(repo_type);
+        }
+        if let Some(repo) = self.repo {
+            filter = filter.repo(repo);
+        }
+        let options = EndpointOptions::new().filter(filter);
+        match self.respond_within {
+            Some(deadline) => options.respond_within(deadline),
+            None => options,
+        }
     }
 }
 
@@ -74,8 +128,8 @@ pub(crate) struct RouteSpec {
     pub(crate) route: String,
     pub(crate) origin: Origin,
     pub(crate) handler: ErasedHandler,
-    /// The endpoint's own deadline, from the attribute.
-    pub(crate) respond_within: Option<Duration>,
+    /// The endpoint's filter and own deadline.
+    pub(crate) options: EndpointOptions,
 }
 
 /// Every `#[webhook_endpoint]` of the program, as route specs (unchecked).
@@ -86,20 +140,28 @@ pub(crate) fn registered() -> impl Iterator<Item = Result<RouteSpec, Error>> {
             file: endpoint.file,
             line: endpoint.line,
         };
-        let mut spec = spec(endpoint.path, origin, (endpoint.handler)())?;
-        spec.respond_within = endpoint.respond_within;
-        Ok(spec)
+        spec(
+            endpoint.path,
+            origin,
+            (endpoint.handler)(),
+            endpoint.options(),
+        )
     })
 }
 
 /// A route spec for `path`, or the reason `path` is not a valid webhook path.
-pub(crate) fn spec(path: &str, origin: Origin, handler: ErasedHandler) -> Result<RouteSpec, Error> {
+pub(crate) fn spec(
+    path: &str,
+    origin: Origin,
+    handler: ErasedHandler,
+    options: EndpointOptions,
+) -> Result<RouteSpec, Error> {
     match route(path) {
         Ok(route) => Ok(RouteSpec {
             route,
             origin,
             handler,
-            respond_within: None,
+            options,
         }),
         Err(reason) => Err(Error::InvalidPath {
             path: path.to_owned(),

@@ -108,8 +108,10 @@ macro_rules! impl_handler {
                         };
                     )*
                     drop(delivery);
-                    match tokio::task::spawn_blocking(move || function($($arg,)*).into_response()).await {
-                        Ok(response) => response,
+                    // The answer is converted back here, in the server's task, where `Accepted`
+                    // finds the background tracker.
+                    match tokio::task::spawn_blocking(move || function($($arg,)*)).await {
+                        Ok(output) => output.into_response(),
                         // Re-raised here so the server's panic handling (500, logged) covers both kinds.
                         Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
                         Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, "The server is shutting down."),

@@ -6,9 +6,11 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod background;
 mod endpoint;
 mod error;
 pub mod extract;
+mod filter;
 mod handler;
 pub mod json;
 pub mod payload;
@@ -16,12 +18,15 @@ pub mod response;
 mod router;
 mod server;
 mod startup;
+pub mod test;
 
 pub use auth::{AuthRejection, SECRET_HEADER, Secret};
+pub use background::Accepted;
 pub use bytes::Bytes;
 pub use endpoint::{Origin, route};
 pub use error::Error;
 pub use extract::{Delivery, FromDelivery, JsonRejection, WebhookRequest};
+pub use filter::{EndpointOptions, Filter};
 pub use handler::{Blocking, BoxFuture, Handler, blocking};
 pub use http::{self, HeaderMap, StatusCode};
 pub use json::Json;

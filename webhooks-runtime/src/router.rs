@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::endpoint::RouteSpec;
+use crate::filter::Filter;
 use crate::handler::ErasedHandler;
 
 /// A route the server answers: its name (for logs) and its handler.
@@ -13,12 +14,16 @@ pub(crate) struct Route {
     pub(crate) handler: ErasedHandler,
     /// Past this, the Hub is answered 202 and the handler goes on in the background.
     pub(crate) respond_within: Option<Duration>,
+    /// Deliveries that do not match are skipped without calling the handler.
+    pub(crate) filter: Filter,
 }
 
 /// Path → route, built from checked, unique specs.
 #[derive(Debug)]
 pub(crate) struct Router {
     routes: HashMap<Box<str>, Route>,
+    /// Every path, sorted, for the startup text.
+    paths: Vec<Box<str>>,
 }
 
 impl Router {
@@ -30,12 +35,25 @@ impl Router {
                 let route = Route {
                     name: spec.origin.name.into(),
                     handler: spec.handler,
-                    respond_within: spec.respond_within.or(respond_within),
+                    respond_within: spec.options.respond_within.or(respond_within),
+                    filter: spec.options.filter,
                 };
                 (spec.route.into_boxed_str(), route)
             })
-            .collect();
-        Self { routes }
+            .collect::<HashMap<_, _>>();
+        let mut paths: Vec<Box<str>> = routes.keys().cloned().collect();
+        paths.sort();
+        Self { routes, paths }
+    }
+
+    /// Every route with its path, in path order.
+    pub(crate) fn routes(&self) -> impl Iterator<Item = (&str, &Route)> {
+        self.paths.iter().map(|path| (&**path, &self.routes[path]))
+    }
+
+    /// Every path served, sorted.
+    pub(crate) fn paths(&self) -> impl Iterator<Item = &str> {
+        self.paths.iter().map(|path| &**path)
     }
 
     /// The route for a request path. One trailing slash is tolerated (`/webhooks/a/` is

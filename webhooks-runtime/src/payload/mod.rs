@@ -8,6 +8,7 @@
 mod discussion;
 mod event;
 mod repo;
+mod samples;
 mod string_enum;
 
 use std::fmt;

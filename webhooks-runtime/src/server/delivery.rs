@@ -7,21 +7,24 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::header::{ALLOW, CONNECTION, CONTENT_LENGTH, HeaderValue};
 use http::{Method, Request, StatusCode};
+use http_body::Body;
 use http_body_util::{BodyExt, Limited};
-use hyper::body::Incoming;
 use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 use tracing::field::Empty;
 
 use crate::auth::Auth;
+use crate::background;
 use crate::extract::Delivery;
 use crate::handler::call_catching_panics;
 use crate::response::{IntoResponse, Response, error, json_bytes};
 use crate::router::{Route, Router};
 
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// The limits and timeouts every connection and delivery obeys.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Settings {
+pub(crate) struct Settings {
     pub(super) body_limit: usize,
     pub(super) header_read_timeout: Duration,
     pub(super) body_read_timeout: Duration,
@@ -31,17 +34,21 @@ pub(super) struct Settings {
 
 /// What every request needs, built once at launch and shared read-only.
 #[derive(Debug)]
-pub(super) struct App {
-    pub(super) router: Router,
-    pub(super) auth: Auth,
-    pub(super) settings: Settings,
-    /// Handlers still running after their deadline; shutdown waits for them.
-    pub(super) background: TaskTracker,
+pub(crate) struct App {
+    pub(crate) router: Router,
+    pub(crate) auth: Auth,
+    pub(crate) settings: Settings,
+    /// Work that goes on after the answer (past a deadline, or `Accepted`); shutdown waits for it.
+    pub(crate) background: TaskTracker,
 }
 
 impl App {
     /// Answers one request and writes its access line.
-    pub(super) async fn handle(&self, request: Request<Incoming>) -> Response {
+    pub(crate) async fn handle<B>(&self, request: Request<B>) -> Response
+    where
+        B: Body<Data = Bytes>,
+        B::Error: Into<BoxError>,
+    {
         let started = Instant::now();
         let method = request.method().clone();
         let uri = request.uri().clone();
@@ -60,12 +67,18 @@ impl App {
             action = Empty,
             repo = Empty,
         );
-        let response = self.deliver(route, request).instrument(span.clone()).await;
+        // `Accepted` work started by the handler is tracked by this server's background tracker.
+        let delivery = background::scope(self.background.clone(), self.deliver(route, request));
+        let response = delivery.instrument(span.clone()).await;
         span.in_scope(|| access_line(&method, uri.path(), &response, started));
         response
     }
 
-    async fn deliver(&self, route: &Route, request: Request<Incoming>) -> Response {
+    async fn deliver<B>(&self, route: &Route, request: Request<B>) -> Response
+    where
+        B: Body<Data = Bytes>,
+        B::Error: Into<BoxError>,
+    {
         if request.method() != Method::POST {
             let mut response = json_bytes(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -84,6 +97,18 @@ impl App {
             Ok(body) => body,
             Err(response) => return response,
         };
+        if !route.filter.is_empty() {
+            match route.filter.check_body(&body) {
+                Ok(None) => {}
+                Ok(Some(reason)) => return skipped(&reason),
+                // Not even an event: the full parser says precisely what is wrong.
+                Err(()) => {
+                    if let Err(err) = crate::payload::WebhookPayload::from_slice(&body) {
+                        return crate::extract::JsonRejection::Payload(err).into_response();
+                    }
+                }
+            }
+        }
         let mut call = call_catching_panics(&route.handler, Delivery::new(head, body));
         let outcome = match route.respond_within {
             None => call.await,
@@ -92,8 +117,9 @@ impl App {
                 () = tokio::time::sleep(deadline) => {
                     // Answer the Hub now; the handler goes on, tracked so shutdown waits for it.
                     let name = route.name.clone();
+                    let tracker = self.background.clone();
                     self.background.spawn(async move {
-                        match call.await {
+                        match background::scope(tracker, call).await {
                             Ok(response) => tracing::info!(status = response.status().as_u16(), "finished after its deadline"),
                             Err(panic) => log_panic(&name, &*panic),
                         }
@@ -114,11 +140,15 @@ impl App {
 
 /// Reads the whole body, refusing (413) as soon as it exceeds the limit (before reading it when
 /// the declared length already does) and giving up (408) on a body that does not arrive in time.
-async fn read_body(
+async fn read_body<B>(
     head: &http::request::Parts,
-    body: Incoming,
+    body: B,
     settings: &Settings,
-) -> Result<Bytes, Response> {
+) -> Result<Bytes, Response>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
     let limit = settings.body_limit;
     let too_large = || {
         error(
@@ -160,6 +190,23 @@ async fn read_body(
             Err(response)
         }
     }
+}
+
+/// `200 {"skipped": true, "reason": ...}`: the endpoint does not want this event.
+fn skipped(reason: &str) -> Response {
+    #[derive(serde::Serialize)]
+    struct Skipped<'a> {
+        skipped: bool,
+        reason: &'a str,
+    }
+    tracing::debug!(reason, "skipped by the endpoint's filter");
+    crate::response::json_response(
+        StatusCode::OK,
+        &Skipped {
+            skipped: true,
+            reason,
+        },
+    )
 }
 
 fn accepted_after(deadline: Duration) -> Response {

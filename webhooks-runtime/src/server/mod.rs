@@ -4,7 +4,7 @@
 //! stops a server started with [`WebhooksServer::run`].
 
 mod accept;
-mod delivery;
+pub(crate) mod delivery;
 mod signal;
 
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -19,10 +19,12 @@ use tokio_util::task::TaskTracker;
 use crate::auth::{Auth, Secret};
 use crate::endpoint::{self, Origin, RouteSpec};
 use crate::error::Error;
+use crate::filter::EndpointOptions;
 use crate::handler::{ErasedHandler, Handler};
 use crate::router::Router;
 use crate::startup;
-use delivery::{App, Settings};
+pub(crate) use delivery::App;
+use delivery::Settings;
 
 /// Default body limit: Hub payloads are a few KiB; 1 MiB leaves room for long comments.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
@@ -122,14 +124,26 @@ impl WebhooksServer {
     /// An invalid or duplicate path is reported by [`launch`](Self::launch), with this call's
     /// `file:line`.
     #[track_caller]
-    pub fn add_webhook<H: Handler<Args>, Args>(mut self, path: &str, handler: H) -> Self {
+    pub fn add_webhook<H: Handler<Args>, Args>(self, path: &str, handler: H) -> Self {
+        self.add_webhook_with(path, EndpointOptions::new(), handler)
+    }
+
+    /// Like [`add_webhook`](Self::add_webhook), with a filter and a deadline of its own: what
+    /// the attribute's `scope`, `action`, `repo_type`, `repo` and `respond_within` give.
+    #[track_caller]
+    pub fn add_webhook_with<H: Handler<Args>, Args>(
+        mut self,
+        path: &str,
+        options: EndpointOptions,
+        handler: H,
+    ) -> Self {
         let caller = std::panic::Location::caller();
         let origin = Origin {
             name: path.to_owned().into(),
             file: caller.file(),
             line: caller.line(),
         };
-        match endpoint::spec(path, origin, ErasedHandler::new(handler)) {
+        match endpoint::spec(path, origin, ErasedHandler::new(handler), options) {
             Ok(spec) => self.routes.push(spec),
             Err(problem) => self.problems.push(problem),
         }
@@ -244,19 +258,10 @@ impl WebhooksServer {
     /// Fails, serving nothing, on a duplicate or invalid path, on no endpoints, or when the address
     /// cannot be bound.
     pub async fn launch(self) -> Result<RunningServer, Error> {
-        if let Some(problem) = self.problems.into_iter().next() {
-            return Err(problem);
-        }
-        let mut routes = self.routes;
-        endpoint::check_unique(&routes)?;
-        routes.sort_by(|a, b| a.route.cmp(&b.route));
-
-        let secret = self.secret.filter(|secret| !secret.is_empty()).or_else(|| {
-            let from_env = std::env::var("WEBHOOK_SECRET").ok()?;
-            (!from_env.is_empty()).then(|| Secret::new(from_env))
-        });
-        let auth = Auth::new(secret.into_iter().chain(self.previous_secrets).collect());
-        let addrs = match self.addrs {
+        let addrs = self.addrs.clone();
+        let public_url = self.public_url.clone();
+        let app = self.into_app()?;
+        let addrs = match addrs {
             Some(addrs) => addrs,
             None => addrs_from_env()?,
         };
@@ -267,33 +272,42 @@ impl WebhooksServer {
         })?;
         let url = startup::public_url(
             std::env::var("SPACE_HOST").ok().as_deref(),
-            self.public_url
+            public_url
                 .or_else(|| std::env::var("WEBHOOKS_PUBLIC_URL").ok())
                 .as_deref(),
             local_addr,
         );
-
         print!(
             "{}",
-            startup::banner(
-                !auth.is_open(),
-                &url,
-                routes.iter().map(|spec| spec.route.as_str())
-            )
+            startup::banner(!app.auth.is_open(), &url, app.router.paths())
         );
-        let app = Arc::new(App {
-            router: Router::new(routes, self.respond_within),
-            auth,
-            settings: self.settings,
-            background: TaskTracker::new(),
-        });
+        tracing::info!(address = %local_addr, "listening");
         let (shutdown_tx, shutdown_rx) = oneshot::channel();
-        let task = tokio::spawn(accept::serve(listener, app, shutdown_rx));
+        let task = tokio::spawn(accept::serve(listener, Arc::new(app), shutdown_rx));
         Ok(RunningServer {
             local_addr,
             url,
             shutdown: shutdown_tx,
             task,
+        })
+    }
+
+    /// The checked, immutable form every request is served from: what [`launch`](Self::launch)
+    /// serves and what [`TestClient`](crate::test::TestClient) drives without a socket.
+    pub(crate) fn into_app(self) -> Result<App, Error> {
+        if let Some(problem) = self.problems.into_iter().next() {
+            return Err(problem);
+        }
+        endpoint::check_unique(&self.routes)?;
+        let secret = self.secret.filter(|secret| !secret.is_empty()).or_else(|| {
+            let from_env = std::env::var("WEBHOOK_SECRET").ok()?;
+            (!from_env.is_empty()).then(|| Secret::new(from_env))
+        });
+        Ok(App {
+            router: Router::new(self.routes, self.respond_within),
+            auth: Auth::new(secret.into_iter().chain(self.previous_secrets).collect()),
+            settings: self.settings,
+            background: TaskTracker::new(),
         })
     }
 
