@@ -80,6 +80,8 @@ impl Connection {
             .await
             .unwrap()
             .unwrap();
+        // Head and body go out in two writes: without this, each request waits for a delayed ACK.
+        stream.set_nodelay(true).unwrap();
         Self {
             stream: BufReader::new(stream),
         }
