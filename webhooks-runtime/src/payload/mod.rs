@@ -7,6 +7,7 @@
 
 mod discussion;
 mod event;
+mod job;
 mod repo;
 mod samples;
 mod string_enum;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 pub use discussion::{Changes, Comment, Discussion, DiscussionStatus};
 pub use event::{Action, Event, Scope};
+pub use job::{FromEnvError, PAYLOAD_VAR, REPO_ID_VAR, REPO_TYPE_VAR};
 pub use repo::{MovedTo, Repo, RepoType, UpdatedConfig, UpdatedRef};
 
 use crate::json::{self, JsonError};
