@@ -44,12 +44,16 @@ impl Example {
             "WEBHOOKS_PUBLIC_URL",
             "HOST",
             "PORT",
+            "WEBHOOK_PAYLOAD",
+            "WEBHOOK_REPO_ID",
+            "WEBHOOK_REPO_TYPE",
         ] {
             command.env_remove(var);
         }
         command
             .env("PORT", "0")
             .env("HOST", "127.0.0.1")
+            .env("RUST_LOG", "info")
             .envs(env.iter().copied());
         let mut child = command
             .stdin(Stdio::null())
@@ -89,6 +93,45 @@ impl Example {
             .expect("it stops in time")
             .unwrap()
             .code()
+    }
+
+    /// The stderr line that contains `needle` (logs go to stderr).
+    async fn stderr_line(&mut self, needle: &str) -> String {
+        let stderr = self.child.stderr.as_mut().unwrap();
+        let mut reader = BufReader::new(stderr);
+        let mut line = String::new();
+        tokio::time::timeout(STEP, async {
+            loop {
+                line.clear();
+                let read = reader.read_line(&mut line).await.unwrap();
+                assert_ne!(read, 0, "stderr closed before a line with {needle:?}");
+                if line.contains(needle) {
+                    break;
+                }
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("no stderr line with {needle:?} in time"));
+        line
+    }
+
+    /// Waits for the process to exit by itself; its code, stdout and stderr.
+    async fn output(mut self) -> (Option<i32>, String, String) {
+        let status = tokio::time::timeout(STEP, self.child.wait())
+            .await
+            .expect("it stops in time")
+            .unwrap();
+        let mut stdout = String::new();
+        self.stdout.read_to_string(&mut stdout).await.unwrap();
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .await
+            .unwrap();
+        (status.code(), stdout, stderr)
     }
 
     async fn stderr(mut self) -> (Option<i32>, String) {
@@ -281,4 +324,92 @@ async fn custom_server_serves_hello_and_goodbye() {
     );
     tokio::time::sleep(Duration::from_millis(10)).await;
     assert_eq!(example.terminate().await, Some(0));
+}
+
+#[tokio::test]
+async fn on_a_space_it_listens_on_all_interfaces_and_prints_the_https_url() {
+    let mut example = Example::start(
+        "space",
+        &[
+            ("HOST", ""),
+            ("SPACE_ID", "me/webhooks"),
+            ("SPACE_HOST", "me-webhooks.hf.space"),
+            ("WEBHOOK_SECRET", "s"),
+        ],
+    );
+    let text = example.startup_text().await;
+    assert!(
+        text.ends_with(
+            "ready to use:\n  - POST https://me-webhooks.hf.space/webhooks/on_comment\n  - POST https://me-webhooks.hf.space/webhooks/on_push\n\nGo to https://huggingface.co/settings/webhooks to setup your webhooks.\n"
+        ),
+        "{text}"
+    );
+    let line = example.stderr_line("listening").await;
+    let address = line
+        .split("address=")
+        .nth(1)
+        .expect("the address is logged")
+        .trim();
+    let port = address
+        .strip_prefix("0.0.0.0:")
+        .unwrap_or_else(|| panic!("not bound to 0.0.0.0: {line}"));
+    // Reached here through loopback only.
+    let addr = format!("127.0.0.1:{port}").parse().unwrap();
+    let reply = request(
+        addr,
+        "POST",
+        "/webhooks/on_push",
+        &[("x-webhook-secret", "s")],
+        &fixture("repo.content__update__hfhub-test.json"),
+    )
+    .await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (
+            200,
+            r#"{"revision":"5e7f29fffcc579cb52539fddb14a1a4f85f39e44","sync":"Wauplin/gradio-user-history"}"#
+        )
+    );
+    assert_eq!(example.terminate().await, Some(0));
+}
+
+#[tokio::test]
+async fn the_same_handler_runs_as_a_hub_job() {
+    let payload = String::from_utf8(fixture("repo.content__update__hfhub-test.json")).unwrap();
+    let job = Example::start(
+        "hub_job",
+        &[
+            ("WEBHOOK_PAYLOAD", &payload),
+            ("WEBHOOK_REPO_ID", "Wauplin/gradio-user-history"),
+            ("WEBHOOK_REPO_TYPE", "space"),
+        ],
+    );
+    let (code, stdout, stderr) = job.output().await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        stdout,
+        "{\"event\":\"repo.content update\",\"refs\":[\"refs/pr/5\"],\"repo\":\"Wauplin/gradio-user-history\",\"revision\":\"5e7f29fffcc579cb52539fddb14a1a4f85f39e44\"}\n"
+    );
+
+    let job = Example::start(
+        "hub_job",
+        &[
+            ("WEBHOOK_PAYLOAD", &payload),
+            ("WEBHOOK_REPO_ID", "someone/else"),
+        ],
+    );
+    let (code, stdout, stderr) = job.output().await;
+    assert_eq!((code, stdout.as_str()), (Some(1), ""));
+    assert_eq!(
+        stderr,
+        "error: WEBHOOK_REPO_ID is \"someone/else\" but WEBHOOK_PAYLOAD is about \"Wauplin/gradio-user-history\"\n"
+    );
+
+    let job = Example::start("hub_job", &[("WEBHOOK_PAYLOAD", "{\"event\": \"add\"}")]);
+    let (code, _, stderr) = job.output().await;
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        stderr,
+        "error: WEBHOOK_PAYLOAD is not a valid webhook payload: webhook payload version 2 is not supported: set the webhook to version 3 in your Hub settings\n"
+    );
 }
