@@ -36,3 +36,37 @@ async fn trigger_training(payload: WebhookPayload) -> serde_json::Value {
 }
 
 webhooks::main!();
+
+#[cfg(test)]
+mod tests {
+    use webhooks::WebhookPayload;
+    use webhooks::test::TestClient;
+
+    #[tokio::test]
+    async fn trains_on_dataset_updates_only() {
+        let client = TestClient::new(webhooks::app().webhook_secret("test")).unwrap();
+
+        let mut dataset_push = serde_json::to_value(WebhookPayload::sample_repo_content()).unwrap();
+        dataset_push["repo"]["type"] = "dataset".into();
+        let response = client
+            .post("/webhooks/trigger_training")
+            .secret("test")
+            .json(&dataset_push)
+            .await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.json::<serde_json::Value>(),
+            serde_json::json!({
+                "training": "started",
+                "dataset": "Wauplin/gradio-user-history",
+                "revision": "5e7f29fffcc579cb52539fddb14a1a4f85f39e44",
+            })
+        );
+
+        let received = client.receive(&WebhookPayload::sample_discussion()).await;
+        assert_eq!(
+            received[0].response.json::<serde_json::Value>(),
+            serde_json::json!({"training": "skipped", "reason": "discussion create on a model"})
+        );
+    }
+}
