@@ -27,11 +27,11 @@
 #![warn(missing_docs)]
 
 pub use webhooks_runtime::{
-    Accepted, AuthRejection, Blocking, BoxFuture, Bytes, DEFAULT_BODY_LIMIT,
-    DEFAULT_MAX_CONNECTIONS, Delivery, EndpointOptions, Error, Filter, FromDelivery, Handler,
-    HeaderMap, HttpError, IntoResponse, Json, JsonRejection, Origin, Response, RunningServer,
-    SECRET_HEADER, Secret, StatusCode, WebhookPayload, WebhookRequest, WebhooksServer, app,
-    blocking, extract, http, json, payload, response, route, test,
+    Accepted, AuthRejection, Blocking, BoxFuture, Bytes, DEFAULT_ACTIVITY_CAPACITY,
+    DEFAULT_BODY_LIMIT, DEFAULT_MAX_CONNECTIONS, Delivery, EndpointOptions, Error, Filter,
+    FromDelivery, Handler, HeaderMap, HttpError, IntoResponse, Json, JsonRejection, Origin,
+    Response, RunningServer, SECRET_HEADER, Secret, StatusCode, WebhookPayload, WebhookRequest,
+    WebhooksServer, app, blocking, extract, http, json, payload, response, route, test,
 };
 
 /// Registers a function as a webhook endpoint served at `POST /webhooks/<path>`.

@@ -61,7 +61,7 @@ async fn unknown_paths_are_404_json() {
     let server = launch(secured().add_webhook("hook", ok)).await;
     for (method, path) in [
         ("POST", "/webhooks/other"),
-        ("GET", "/"),
+        ("GET", "/nowhere"),
         ("POST", "/webhooks"),
         ("GET", "/webhooks/hook/x"),
     ] {

@@ -9,8 +9,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-use serde::Deserialize;
-
+use crate::payload::summary::Summary;
 use crate::payload::{Action, RepoType, Scope, WebhookPayload};
 
 /// The events an endpoint accepts: any subset of scope, action, repo type and repo.
@@ -107,35 +106,10 @@ impl Filter {
     /// Checks a delivery body without building a whole payload (borrowing its strings).
     /// `Ok(None)`: it passes; `Ok(Some(reason))`: skip it; `Err(())`: not a payload at all.
     pub(crate) fn check_body(&self, body: &[u8]) -> Result<Option<String>, ()> {
-        #[derive(Deserialize)]
-        struct View<'a> {
-            #[serde(borrow)]
-            event: EventView<'a>,
-            #[serde(borrow)]
-            repo: RepoView<'a>,
-        }
-        #[derive(Deserialize)]
-        struct EventView<'a> {
-            #[serde(borrow)]
-            scope: Cow<'a, str>,
-            #[serde(borrow)]
-            action: Cow<'a, str>,
-        }
-        #[derive(Deserialize)]
-        struct RepoView<'a> {
-            #[serde(borrow)]
-            name: Cow<'a, str>,
-            #[serde(borrow, rename = "type")]
-            repo_type: Cow<'a, str>,
-        }
-        let view: View<'_> = serde_json::from_slice(body).map_err(|_| ())?;
+        let summary = Summary::read(body).ok_or(())?;
+        let (event, repo) = (&summary.event, &summary.repo);
         Ok(self
-            .check(
-                &view.event.scope,
-                &view.event.action,
-                &view.repo.repo_type,
-                &view.repo.name,
-            )
+            .check(&event.scope, &event.action, &repo.repo_type, &repo.name)
             .err())
     }
 }

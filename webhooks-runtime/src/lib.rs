@@ -5,6 +5,7 @@
 //! along with the `#[webhook_endpoint]` attribute and `main!()`.
 #![warn(missing_docs)]
 
+mod activity;
 mod auth;
 mod background;
 mod endpoint;
@@ -19,7 +20,9 @@ mod router;
 mod server;
 mod startup;
 pub mod test;
+mod ui;
 
+pub use activity::DEFAULT_ACTIVITY_CAPACITY;
 pub use auth::{AuthRejection, SECRET_HEADER, Secret};
 pub use background::Accepted;
 pub use bytes::Bytes;

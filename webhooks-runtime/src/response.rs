@@ -122,6 +122,28 @@ impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
     }
 }
 
+/// An HTML page: `text/html; charset=utf-8`, for a custom UI.
+///
+/// # Examples
+/// ```
+/// # use webhooks_runtime::{IntoResponse, response::Html};
+/// let response = Html("<h1>Hello</h1>").into_response();
+/// assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Html<T>(pub T);
+
+impl<T: Into<Bytes>> IntoResponse for Html<T> {
+    fn into_response(self) -> Response {
+        let mut response = Response::new(Full::new(self.0.into()));
+        response.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        response
+    }
+}
+
 /// An error a handler returns to answer with a status and `{"error": message}`, like FastAPI's
 /// `HTTPException` in the reference.
 ///

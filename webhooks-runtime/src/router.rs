@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use crate::activity::Recent;
 use crate::endpoint::RouteSpec;
 use crate::filter::Filter;
 use crate::handler::ErasedHandler;
@@ -16,6 +17,8 @@ pub(crate) struct Route {
     pub(crate) respond_within: Option<Duration>,
     /// Deliveries that do not match are skipped without calling the handler.
     pub(crate) filter: Filter,
+    /// The last deliveries, for the landing page and the deliveries API.
+    pub(crate) recent: Recent,
 }
 
 /// Path → route, built from checked, unique specs.
@@ -28,7 +31,12 @@ pub(crate) struct Router {
 
 impl Router {
     /// The table for `specs`; endpoints without their own deadline get `respond_within`.
-    pub(crate) fn new(specs: Vec<RouteSpec>, respond_within: Option<Duration>) -> Self {
+    /// Each endpoint keeps its last `recent` deliveries.
+    pub(crate) fn new(
+        specs: Vec<RouteSpec>,
+        respond_within: Option<Duration>,
+        recent: usize,
+    ) -> Self {
         let routes = specs
             .into_iter()
             .map(|spec| {
@@ -37,6 +45,7 @@ impl Router {
                     handler: spec.handler,
                     respond_within: spec.options.respond_within.or(respond_within),
                     filter: spec.options.filter,
+                    recent: Recent::new(recent),
                 };
                 (spec.route.into_boxed_str(), route)
             })

@@ -11,6 +11,7 @@ mod job;
 mod repo;
 mod samples;
 mod string_enum;
+pub(crate) mod summary;
 
 use std::fmt;
 

@@ -2,10 +2,11 @@
 //! any body byte is read, body within the size limit and the read timeout (413 / 408), the
 //! handler with its panics caught (500) and its optional deadline (202), and one access line.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use http::header::{ALLOW, CONNECTION, CONTENT_LENGTH, HeaderValue};
+use http::request::Parts;
 use http::{Method, Request, StatusCode};
 use http_body::Body;
 use http_body_util::{BodyExt, Limited};
@@ -13,14 +14,16 @@ use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use crate::activity::{Ids, Record};
 use crate::auth::Auth;
 use crate::background;
 use crate::extract::Delivery;
 use crate::handler::call_catching_panics;
 use crate::response::{IntoResponse, Response, error, json_bytes};
 use crate::router::{Route, Router};
+use crate::ui::Ui;
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The limits and timeouts every connection and delivery obeys.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +33,10 @@ pub(crate) struct Settings {
     pub(super) body_read_timeout: Duration,
     pub(super) shutdown_grace: Duration,
     pub(super) max_connections: usize,
+    /// Deliveries kept per endpoint for the landing page and the deliveries API (0: none).
+    pub(crate) recent_deliveries: usize,
+    /// Whether `/` shows the landing page and `/api/deliveries` answers.
+    pub(crate) landing_page: bool,
 }
 
 /// What every request needs, built once at launch and shared read-only.
@@ -40,6 +47,10 @@ pub(crate) struct App {
     pub(crate) settings: Settings,
     /// Work that goes on after the answer (past a deadline, or `Accepted`); shutdown waits for it.
     pub(crate) background: TaskTracker,
+    /// What answers the paths that are not webhooks: the landing page, a custom UI, or nothing.
+    pub(crate) ui: Ui,
+    /// Ids of the activity log's records.
+    pub(crate) ids: Ids,
 }
 
 impl App {
@@ -53,10 +64,7 @@ impl App {
         let method = request.method().clone();
         let uri = request.uri().clone();
         let Some(route) = self.router.find(uri.path()) else {
-            let response = json_bytes(
-                StatusCode::NOT_FOUND,
-                Bytes::from_static(br#"{"detail":"Not Found"}"#),
-            );
+            let response = self.answer_other(request).await;
             access_line(&method, uri.path(), &response, started);
             return response;
         };
@@ -69,12 +77,38 @@ impl App {
         );
         // `Accepted` work started by the handler is tracked by this server's background tracker.
         let delivery = background::scope(self.background.clone(), self.deliver(route, request));
-        let response = delivery.instrument(span.clone()).await;
+        let (response, body) = delivery.instrument(span.clone()).await;
+        if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+            self.record(route, &response, body, started, None);
+        }
         span.in_scope(|| access_line(&method, uri.path(), &response, started));
         response
     }
 
-    async fn deliver<B>(&self, route: &Route, request: Request<B>) -> Response
+    /// Keeps a delivery in its endpoint's activity log.
+    pub(crate) fn record(
+        &self,
+        route: &Route,
+        response: &Response,
+        body: Option<Bytes>,
+        started: Instant,
+        replay_of: Option<u64>,
+    ) {
+        if self.settings.recent_deliveries == 0 {
+            return;
+        }
+        route.recent.push(Record {
+            id: self.ids.next(),
+            at: SystemTime::now(),
+            status: response.status().as_u16(),
+            latency: started.elapsed(),
+            body,
+            replay_of,
+        });
+    }
+
+    /// Method, secret, body, then [`run`](Self::run); also hands back the body it read.
+    async fn deliver<B>(&self, route: &Route, request: Request<B>) -> (Response, Option<Bytes>)
     where
         B: Body<Data = Bytes>,
         B::Error: Into<BoxError>,
@@ -87,16 +121,22 @@ impl App {
             response
                 .headers_mut()
                 .insert(ALLOW, HeaderValue::from_static("POST"));
-            return response;
+            return (response, None);
         }
         let (head, body) = request.into_parts();
         if let Err(rejection) = self.auth.check(&head) {
-            return rejection.into_response();
+            return (rejection.into_response(), None);
         }
         let body = match read_body(&head, body, &self.settings).await {
             Ok(body) => body,
-            Err(response) => return response,
+            Err(response) => return (response, None),
         };
+        (self.run(route, head, body.clone()).await, Some(body))
+    }
+
+    /// An authenticated, fully read delivery: filters, then the handler with its panics caught
+    /// and its deadline. Replays from the activity log start here too.
+    pub(crate) async fn run(&self, route: &Route, head: Parts, body: Bytes) -> Response {
         if !route.filter.is_empty() {
             match route.filter.check_body(&body) {
                 Ok(None) => {}
@@ -140,7 +180,7 @@ impl App {
 
 /// Reads the whole body, refusing (413) as soon as it exceeds the limit (before reading it when
 /// the declared length already does) and giving up (408) on a body that does not arrive in time.
-async fn read_body<B>(
+pub(crate) async fn read_body<B>(
     head: &http::request::Parts,
     body: B,
     settings: &Settings,

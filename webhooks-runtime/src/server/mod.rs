@@ -16,6 +16,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_util::task::TaskTracker;
 
+use crate::activity::{DEFAULT_ACTIVITY_CAPACITY, Ids};
 use crate::auth::{Auth, Secret};
 use crate::endpoint::{self, Origin, RouteSpec};
 use crate::error::Error;
@@ -23,6 +24,7 @@ use crate::filter::EndpointOptions;
 use crate::handler::{ErasedHandler, Handler};
 use crate::router::Router;
 use crate::startup;
+use crate::ui::Ui;
 pub(crate) use delivery::App;
 use delivery::Settings;
 
@@ -69,6 +71,8 @@ pub struct WebhooksServer {
     public_url: Option<String>,
     respond_within: Option<Duration>,
     settings: Settings,
+    ui: Option<ErasedHandler>,
+    app_name: Option<String>,
 }
 
 impl Default for WebhooksServer {
@@ -113,7 +117,11 @@ impl WebhooksServer {
                 body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
                 shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
                 max_connections: DEFAULT_MAX_CONNECTIONS,
+                recent_deliveries: DEFAULT_ACTIVITY_CAPACITY,
+                landing_page: true,
             },
+            ui: None,
+            app_name: None,
         }
     }
 
@@ -253,6 +261,47 @@ impl WebhooksServer {
         self
     }
 
+    /// Whether `GET /` shows the landing page and `/api/deliveries` answers (default: yes).
+    /// `false` makes a bare API server: only the webhooks (and `GET /health`) answer, and no
+    /// delivery is kept in memory.
+    pub fn landing_page(mut self, enabled: bool) -> Self {
+        self.settings.landing_page = enabled;
+        self
+    }
+
+    /// Replaces the landing page with your own handler, called for every request that is not a
+    /// webhook, `/health` or the deliveries API (like the reference's `ui`). It takes the same
+    /// arguments and returns the same values as a webhook handler.
+    ///
+    /// # Examples
+    /// ```
+    /// use webhooks_runtime::{WebhookPayload, WebhooksServer, http::Uri, response::Html};
+    ///
+    /// async fn hook(_: WebhookPayload) {}
+    /// async fn page(request: webhooks_runtime::WebhookRequest) -> Html<String> {
+    ///     Html(format!("<h1>My bot</h1><p>You asked for {}</p>", request.uri.path()))
+    /// }
+    ///
+    /// let server = WebhooksServer::new().add_webhook("hook", hook).ui(page);
+    /// ```
+    pub fn ui<H: Handler<Args>, Args>(mut self, handler: H) -> Self {
+        self.ui = Some(ErasedHandler::new(handler));
+        self
+    }
+
+    /// How many deliveries each endpoint keeps in memory for the landing page and the deliveries
+    /// API (default [`DEFAULT_ACTIVITY_CAPACITY`]; 0 keeps none).
+    pub fn recent_deliveries(mut self, per_endpoint: usize) -> Self {
+        self.settings.recent_deliveries = per_endpoint;
+        self
+    }
+
+    /// The name the landing page shows (default: the program's file name).
+    pub fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.app_name = Some(name.into());
+        self
+    }
+
     /// Checks the configuration, binds, prints the startup text and serves in the background.
     ///
     /// Fails, serving nothing, on a duplicate or invalid path, on no endpoints, or when the address
@@ -282,6 +331,7 @@ impl WebhooksServer {
             startup::banner(!app.auth.is_open(), &url, app.router.paths())
         );
         tracing::info!(address = %local_addr, "listening");
+        app.ui.set_url(&url);
         let (shutdown_tx, shutdown_rx) = oneshot::channel();
         let task = tokio::spawn(accept::serve(listener, Arc::new(app), shutdown_rx));
         Ok(RunningServer {
@@ -303,11 +353,18 @@ impl WebhooksServer {
             let from_env = std::env::var("WEBHOOK_SECRET").ok()?;
             (!from_env.is_empty()).then(|| Secret::new(from_env))
         });
+        let mut settings = self.settings;
+        if !settings.landing_page {
+            settings.recent_deliveries = 0;
+        }
+        let ui = Ui::new(self.ui, self.app_name, settings.landing_page);
         Ok(App {
-            router: Router::new(self.routes, self.respond_within),
+            router: Router::new(self.routes, self.respond_within, settings.recent_deliveries),
             auth: Auth::new(secret.into_iter().chain(self.previous_secrets).collect()),
-            settings: self.settings,
+            settings,
             background: TaskTracker::new(),
+            ui,
+            ids: Ids::default(),
         })
     }
 

@@ -1,0 +1,161 @@
+//! The activity log: the last deliveries of each endpoint, kept in memory for the landing page and
+//! the deliveries API (`GET /api/deliveries`, replay).
+//!
+//! Each endpoint keeps its own ring of the last `capacity` deliveries, behind its own lock held
+//! only to push or copy out a record, so endpoints never contend with each other. A record keeps
+//! the body as received (a reference-counted handle, not a copy) and never the headers: secrets
+//! and authorization headers are not stored. A request refused before its body was read (401,
+//! 403, 413) is kept without a body.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+
+/// Default number of deliveries kept per endpoint.
+pub const DEFAULT_ACTIVITY_CAPACITY: usize = 100;
+
+/// One delivery, as the activity log keeps it.
+#[derive(Debug, Clone)]
+pub(crate) struct Record {
+    pub(crate) id: u64,
+    pub(crate) at: SystemTime,
+    pub(crate) status: u16,
+    pub(crate) latency: Duration,
+    /// The body, when the request was authenticated and read.
+    pub(crate) body: Option<Bytes>,
+    /// The delivery this one replayed.
+    pub(crate) replay_of: Option<u64>,
+}
+
+/// The ids every record gets, unique across endpoints and increasing.
+#[derive(Debug, Default)]
+pub(crate) struct Ids(AtomicU64);
+
+impl Ids {
+    pub(crate) fn next(&self) -> u64 {
+        self.0.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
+/// One endpoint's recent deliveries, newest last.
+#[derive(Debug)]
+pub(crate) struct Recent {
+    capacity: usize,
+    records: Mutex<VecDeque<Record>>,
+}
+
+impl Recent {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            records: Mutex::new(VecDeque::with_capacity(capacity)),
+        }
+    }
+
+    pub(crate) fn push(&self, record: Record) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut records = self
+            .records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if records.len() == self.capacity {
+            records.pop_front();
+        }
+        records.push_back(record);
+    }
+
+    /// A copy of the records, newest last (bodies are shared, not copied).
+    pub(crate) fn snapshot(&self) -> Vec<Record> {
+        let records = self
+            .records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        records.iter().cloned().collect()
+    }
+
+    pub(crate) fn find(&self, id: u64) -> Option<Record> {
+        let records = self
+            .records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        records.iter().find(|record| record.id == id).cloned()
+    }
+}
+
+/// `at` as an RFC 3339 UTC timestamp with milliseconds, e.g. `2026-11-23T12:00:00.123Z`.
+pub(crate) fn rfc3339(at: SystemTime) -> String {
+    let since_epoch = at
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    let seconds = since_epoch.as_secs();
+    let (days, of_day) = (seconds / 86_400, seconds % 86_400);
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's `civil_from_days`).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        of_day / 3_600,
+        of_day % 3_600 / 60,
+        of_day % 60,
+        since_epoch.subsec_millis()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: u64) -> Record {
+        Record {
+            id,
+            at: SystemTime::now(),
+            status: 200,
+            latency: Duration::ZERO,
+            body: None,
+            replay_of: None,
+        }
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(rfc3339(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+        let at = SystemTime::UNIX_EPOCH + Duration::from_millis(1_795_435_200_123);
+        assert_eq!(rfc3339(at), "2026-11-23T12:00:00.123Z");
+        let leap = SystemTime::UNIX_EPOCH + Duration::from_secs(951_782_400);
+        assert_eq!(rfc3339(leap), "2000-02-29T00:00:00.000Z");
+    }
+
+    #[test]
+    fn keeps_the_last_records_only() {
+        let recent = Recent::new(3);
+        for id in 1..=5 {
+            recent.push(record(id));
+        }
+        assert_eq!(
+            recent.snapshot().iter().map(|r| r.id).collect::<Vec<_>>(),
+            [3, 4, 5]
+        );
+        assert!(recent.find(2).is_none());
+        assert_eq!(recent.find(4).unwrap().id, 4);
+        let off = Recent::new(0);
+        off.push(record(1));
+        assert!(off.snapshot().is_empty());
+    }
+}

@@ -1,0 +1,147 @@
+//! The JSON API behind the landing page: the recent deliveries, and replaying one.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HeaderValue};
+use http::{Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde::Serialize;
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::activity::{Record, rfc3339};
+use crate::background;
+use crate::payload::summary::Summary;
+use crate::response::{Response, error, json_response};
+use crate::server::App;
+
+/// One delivery, as the API shows it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeliveryView<'a> {
+    id: u64,
+    time: String,
+    endpoint: &'a str,
+    scope: Option<String>,
+    action: Option<String>,
+    repo: Option<String>,
+    status: u16,
+    latency_ms: f64,
+    /// Refused before reaching the handler (401, 403, 408, 413, 422, ...).
+    rejected: bool,
+    replay_of: Option<u64>,
+    /// The body as JSON (a string when it is not JSON), or `null` when it was never read.
+    payload: Option<Value>,
+}
+
+impl<'a> DeliveryView<'a> {
+    fn new(endpoint: &'a str, record: &Record) -> Self {
+        let summary = record.body.as_deref().and_then(Summary::read);
+        let payload = record.body.as_deref().map(|body| {
+            serde_json::from_slice(body)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+        });
+        Self {
+            id: record.id,
+            time: rfc3339(record.at),
+            endpoint,
+            scope: summary.as_ref().map(|s| s.event.scope.to_string()),
+            action: summary.as_ref().map(|s| s.event.action.to_string()),
+            repo: summary.as_ref().map(|s| s.repo.name.to_string()),
+            status: record.status,
+            latency_ms: record.latency.as_secs_f64() * 1_000.0,
+            rejected: matches!(record.status, 400..=499),
+            replay_of: record.replay_of,
+            payload,
+        }
+    }
+}
+
+/// `GET /api/deliveries`: every endpoint's recent deliveries, newest first.
+pub(super) fn list(app: &App) -> Response {
+    let records: Vec<(&str, Record)> = app
+        .router
+        .routes()
+        .flat_map(|(path, route)| {
+            route
+                .recent
+                .snapshot()
+                .into_iter()
+                .map(move |record| (path, record))
+        })
+        .collect();
+    let mut views: Vec<DeliveryView<'_>> = records
+        .iter()
+        .map(|(path, record)| DeliveryView::new(path, record))
+        .collect();
+    views.sort_by_key(|view| std::cmp::Reverse(view.id));
+    #[derive(Serialize)]
+    struct List<'a> {
+        deliveries: Vec<DeliveryView<'a>>,
+    }
+    json_response(StatusCode::OK, &List { deliveries: views })
+}
+
+/// `POST /api/deliveries/{id}/replay`: runs a kept delivery through its handler again, like the
+/// Hub's Replay button, and keeps the new run in the log.
+pub(super) async fn replay(app: &App, id: u64) -> Response {
+    let found = app
+        .router
+        .routes()
+        .find_map(|(path, route)| route.recent.find(id).map(|record| (path, route, record)));
+    let Some((path, route, record)) = found else {
+        return error(
+            StatusCode::NOT_FOUND,
+            &format!("No delivery {id} is kept (the log keeps the last ones only)."),
+        );
+    };
+    let Some(body) = record.body else {
+        return error(
+            StatusCode::CONFLICT,
+            &format!(
+                "Delivery {id} was refused before its body was read, so there is nothing to replay."
+            ),
+        );
+    };
+    let mut request = Request::new(());
+    *request.method_mut() = Method::POST;
+    *request.uri_mut() = path.parse().expect("a route is a valid URI");
+    request
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let (head, ()) = request.into_parts();
+
+    let started = Instant::now();
+    let span = tracing::info_span!("replay", endpoint = &*route.name, of = id);
+    let run = background::scope(app.background.clone(), app.run(route, head, body.clone()));
+    let response = run.instrument(span).await;
+    app.record(route, &response, Some(body), started, Some(id));
+
+    let status = response.status().as_u16();
+    let answer = match response.into_body().collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(never) => match never {},
+    };
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Replayed {
+        replay_of: u64,
+        status: u16,
+        body: Value,
+    }
+    json_response(
+        StatusCode::OK,
+        &Replayed {
+            replay_of: id,
+            status,
+            body: body_value(&answer),
+        },
+    )
+}
+
+/// A handler's answer as JSON when it is JSON, else as a string.
+fn body_value(body: &Bytes) -> Value {
+    serde_json::from_slice(body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+}
