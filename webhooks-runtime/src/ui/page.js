@@ -31,11 +31,13 @@
   function row(d) {
     const tr = document.createElement("tr");
     tr.dataset.id = d.id;
-    tr.appendChild(cell(new Date(d.time).toLocaleTimeString()));
-    tr.appendChild(cell(d.endpoint));
-    tr.appendChild(cell(d.scope ? `${d.scope} ${d.action}` : "—"));
-    tr.appendChild(cell(d.repo || "—"));
-    const statusCell = cell();
+    const time = cell(new Date(d.time).toLocaleTimeString([], { hour12: false }), "nowrap");
+    time.title = d.time;
+    tr.appendChild(time);
+    tr.appendChild(cell(d.endpoint, "wrap"));
+    tr.appendChild(cell(d.scope ? `${d.scope} ${d.action}` : "—", "wrap"));
+    tr.appendChild(cell(d.repo || "—", "wrap"));
+    const statusCell = cell(undefined, "nowrap");
     const badge = document.createElement("span");
     badge.className = "badge status " + (d.status < 400 ? "ok" : d.status < 500 ? "rejected" : "error");
     badge.textContent = d.status;
@@ -52,8 +54,8 @@
       statusCell.appendChild(tag);
     }
     tr.appendChild(statusCell);
-    tr.appendChild(cell(`${d.latencyMs.toFixed(1)} ms`));
-    const actions = cell(undefined, "actions");
+    tr.appendChild(cell(`${d.latencyMs.toFixed(1)} ms`, "nowrap"));
+    const actions = cell(undefined, "actions nowrap");
     const view = document.createElement("button");
     view.type = "button";
     view.className = "view";
