@@ -34,6 +34,12 @@ pub use webhooks_runtime::{
     WebhooksServer, app, blocking, extract, http, json, payload, response, route, test,
 };
 
+/// Manage your webhooks on the Hub: [`hub::HubClient`] lists, creates, updates, enables, disables
+/// and deletes them (the `webhooks-hub` crate; the default `hub` feature).
+#[cfg(feature = "hub")]
+#[doc(inline)]
+pub use webhooks_hub as hub;
+
 /// Registers a function as a webhook endpoint served at `POST /webhooks/<path>`.
 ///
 /// - `#[webhook_endpoint]`: the path is the function's name.

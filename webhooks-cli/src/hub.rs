@@ -1,0 +1,281 @@
+//! `webhooks hub ...`: one [`HubClient`] call per subcommand, printed as a table, JSON or ids.
+
+use std::io::{BufRead, Write};
+
+use webhooks::hub::{Error, HubClient, NewWebhook, WebhookInfo, WebhookUpdate};
+
+use crate::cli::{Format, HubArgs, HubCommand};
+use crate::{Failure, out};
+
+/// Runs one `webhooks hub` subcommand.
+pub async fn run(args: HubArgs) -> Result<(), Failure> {
+    let format = args.format();
+    let token = args.token;
+    let client = || {
+        let mut builder = HubClient::builder();
+        if let Some(token) = &token {
+            builder = builder.token(token.as_str());
+        }
+        builder.build().map_err(hub_failure)
+    };
+    match args.command {
+        HubCommand::Ls => {
+            let webhooks = client()?.list_webhooks().await.map_err(hub_failure)?;
+            print_list(&webhooks, format);
+        }
+        HubCommand::Info { id } => {
+            let webhook = client()?.get_webhook(&id).await.map_err(hub_failure)?;
+            print_one(None, &webhook, format);
+        }
+        HubCommand::Create(create) => {
+            let mut webhook = NewWebhook::new().watched(create.watch);
+            if !create.domain.is_empty() {
+                webhook = webhook.domains(create.domain);
+            }
+            if let Some(url) = create.url {
+                webhook = webhook.url(url);
+            }
+            if let Some(job_id) = create.job_id {
+                webhook = webhook.job_id(job_id);
+            }
+            if let Some(secret) = create.secret {
+                webhook = webhook.secret(secret);
+            }
+            let created = client()?
+                .create_webhook(webhook)
+                .await
+                .map_err(|error| match error {
+                    // Both targets or none: refused before any request.
+                    Error::InvalidArgument(_) => hub_failure(error)
+                        .help("pass either --url URL (your receiver) or --job-id JOB_ID"),
+                    error => hub_failure(error),
+                })?;
+            print_one(Some("Webhook created"), &created, format);
+        }
+        HubCommand::Update(update) => {
+            let mut changes = WebhookUpdate::new();
+            if !update.watch.is_empty() {
+                changes = changes.watched(update.watch);
+            }
+            if !update.domain.is_empty() {
+                changes = changes.domains(update.domain);
+            }
+            if let Some(url) = update.url {
+                changes = changes.url(url);
+            }
+            if let Some(job_id) = update.job_id {
+                changes = changes.job_id(job_id);
+            }
+            if let Some(secret) = update.secret {
+                changes = changes.secret(secret);
+            }
+            if changes.is_empty() {
+                return Err(Failure::usage("nothing to update")
+                    .help("give at least one of --url, --job-id, --watch, --domain, --secret"));
+            }
+            let updated = client()?
+                .update_webhook(&update.id, changes)
+                .await
+                .map_err(hub_failure)?;
+            print_one(Some("Webhook updated"), &updated, format);
+        }
+        HubCommand::Enable { id } => {
+            let webhook = client()?.enable_webhook(&id).await.map_err(hub_failure)?;
+            print_short("Webhook enabled", &webhook, format);
+        }
+        HubCommand::Disable { id } => {
+            let webhook = client()?.disable_webhook(&id).await.map_err(hub_failure)?;
+            print_short("Webhook disabled", &webhook, format);
+        }
+        HubCommand::Delete { id, yes } => {
+            if !yes && !confirm(&format!("Are you sure you want to delete webhook '{id}'?")) {
+                return Err(Failure::new("Aborted.").help("pass --yes to delete without asking"));
+            }
+            client()?.delete_webhook(&id).await.map_err(hub_failure)?;
+            match format {
+                Format::Table => out(&format!("Webhook deleted: {id}\n")),
+                Format::Json => out(&format!(
+                    "{}\n",
+                    serde_json::json!({ "id": id, "deleted": true })
+                )),
+                Format::Quiet => out(&format!("{id}\n")),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A library error as the command line reports it, with what to do about it.
+fn hub_failure(error: Error) -> Failure {
+    let failure = match &error {
+        Error::InvalidArgument(_) => return Failure::usage(error.to_string()),
+        _ => Failure::new(error.to_string()),
+    };
+    match &error {
+        Error::MissingToken { .. } => failure.help(
+            "create a token at https://huggingface.co/settings/tokens, then set HF_TOKEN, pass \
+             --token, or run `hf auth login`",
+        ),
+        Error::Api(api) if api.status == 401 => {
+            failure.help("check the token (--token, HF_TOKEN or the `hf auth login` token file)")
+        }
+        Error::Api(api) if api.status == 403 => failure
+            .help("the token may not be allowed to manage webhooks: use one with write access"),
+        Error::Api(api) if api.status == 404 => {
+            failure.help("`webhooks hub ls` lists your webhooks and their ids")
+        }
+        Error::Connection { .. } | Error::Timeout { .. } => {
+            failure.help("check your connection, and HF_ENDPOINT if you set it")
+        }
+        _ => failure,
+    }
+}
+
+/// Asks on stderr; `y` or `yes` on stdin says yes, anything else (or no input) says no.
+fn confirm(question: &str) -> bool {
+    eprint!("{question} [y/N]: ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+fn print_list(webhooks: &[WebhookInfo], format: Format) {
+    match format {
+        Format::Json => out(&format!("{}\n", to_json(&webhooks))),
+        Format::Quiet => out(&webhooks
+            .iter()
+            .map(|w| format!("{}\n", w.id))
+            .collect::<String>()),
+        Format::Table if webhooks.is_empty() => out("No webhooks.\n"),
+        Format::Table => {
+            let rows: Vec<[String; 5]> = webhooks
+                .iter()
+                .map(|webhook| {
+                    [
+                        webhook.id.clone(),
+                        webhook.target(),
+                        webhook.disabled.to_string(),
+                        domains(webhook),
+                        watched(webhook),
+                    ]
+                })
+                .collect();
+            out(&table(
+                ["ID", "TARGET", "DISABLED", "DOMAINS", "WATCHED"],
+                &rows,
+            ));
+        }
+    }
+}
+
+/// `info`, `create`, `update`: the whole webhook.
+fn print_one(headline: Option<&str>, webhook: &WebhookInfo, format: Format) {
+    match format {
+        Format::Json => out(&format!("{}\n", to_json(webhook))),
+        Format::Quiet => out(&format!("{}\n", webhook.id)),
+        Format::Table => {
+            let mut text = String::new();
+            if let Some(headline) = headline {
+                text.push_str(&format!("{headline}: {}\n", webhook.id));
+            }
+            text.push_str(&details(webhook));
+            out(&text);
+        }
+    }
+}
+
+/// `enable`, `disable`: one line, unless JSON is asked for.
+fn print_short(headline: &str, webhook: &WebhookInfo, format: Format) {
+    match format {
+        Format::Json => out(&format!("{}\n", to_json(webhook))),
+        Format::Quiet => out(&format!("{}\n", webhook.id)),
+        Format::Table => out(&format!("{headline}: {}\n", webhook.id)),
+    }
+}
+
+/// `key: value` lines; the secret is only said to be set (`--format json` shows it).
+fn details(webhook: &WebhookInfo) -> String {
+    let mut lines = vec![("id", webhook.id.clone())];
+    if let Some(url) = &webhook.url {
+        lines.push(("url", url.clone()));
+    }
+    if let Some(job) = &webhook.job {
+        lines.push(("job", serde_json::to_string(job).unwrap_or_default()));
+    }
+    lines.push(("watched", watched(webhook)));
+    lines.push(("domains", domains(webhook)));
+    let secret = match webhook.secret {
+        Some(_) => "set (shown with --format json)",
+        None => "none",
+    };
+    lines.push(("secret", secret.to_owned()));
+    lines.push(("disabled", webhook.disabled.to_string()));
+    lines
+        .into_iter()
+        .map(|(key, value)| format!("{:<10}{value}\n", format!("{key}:")))
+        .collect()
+}
+
+fn watched(webhook: &WebhookInfo) -> String {
+    let items: Vec<String> = webhook.watched.iter().map(ToString::to_string).collect();
+    items.join(", ")
+}
+
+fn domains(webhook: &WebhookInfo) -> String {
+    let domains: Vec<&str> = webhook.domains.iter().map(|d| d.as_str()).collect();
+    domains.join(", ")
+}
+
+/// Left-aligned columns two spaces apart, the last one not padded.
+fn table<const N: usize>(headers: [&str; N], rows: &[[String; N]]) -> String {
+    let mut widths = headers.map(|header| header.chars().count());
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut line = String::new();
+        for (index, cell) in cells.iter().enumerate() {
+            if index + 1 == N {
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                let pad = widths[index] - cell.chars().count() + 2;
+                line.push_str(&" ".repeat(pad));
+            }
+        }
+        line.truncate(line.trim_end().len());
+        line.push('\n');
+        line
+    };
+    let mut text = line(headers.to_vec());
+    for row in rows {
+        text.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    text
+}
+
+fn to_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("webhooks serialise")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_their_columns() {
+        let rows = [
+            ["a".to_owned(), "long value".to_owned()],
+            ["longer id".to_owned(), "".to_owned()],
+        ];
+        assert_eq!(
+            table(["ID", "TARGET"], &rows),
+            "ID         TARGET\na          long value\nlonger id\n"
+        );
+    }
+}

@@ -1,0 +1,513 @@
+//! `webhooks hub ...`: the real binary against a mock Hub that checks every call's method, path,
+//! `Authorization` header and JSON body.
+
+#[path = "../../webhooks-hub/tests/mock/mod.rs"]
+mod mock;
+
+use std::path::PathBuf;
+use std::process::Output;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use mock::{Expect, MockHub, TOKEN, job_webhook_json, webhook_json};
+use serde_json::{Value, json};
+
+/// A fresh, empty `HF_HOME` for one test, so that no real token file is ever read.
+fn hf_home(test: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hf-home-{test}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `webhooks hub <args>` against `hub`, with `HF_TOKEN` set to the mock's token.
+fn webhooks(hub: &MockHub, test: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_webhooks"));
+    command
+        .arg("hub")
+        .args(args)
+        .env("HF_ENDPOINT", hub.url())
+        .env("HF_TOKEN", TOKEN)
+        .env("HF_HOME", hf_home(test))
+        .env_remove("HF_TOKEN_PATH")
+        .env_remove("XDG_CACHE_HOME")
+        .timeout(Duration::from_secs(30));
+    command
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// Runs and checks the exit code; returns the output.
+fn run(mut command: Command, code: i32) -> Output {
+    let output = command.output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    output
+}
+
+#[test]
+fn ls_prints_a_table_json_or_ids() {
+    let list = || {
+        Expect::get("/api/settings/webhooks").answer(
+            200,
+            json!([webhook_json("aaa111"), job_webhook_json("bbb222")]),
+        )
+    };
+    let hub = MockHub::start(vec![list(), list(), list(), list()]);
+
+    let table = stdout(&run(webhooks(&hub, "ls", &["ls"]), 0));
+    assert_eq!(
+        table,
+        "ID      TARGET                                         DISABLED  DOMAINS           WATCHED\n\
+         aaa111  https://example.com/webhooks/trigger_training  false     repo, discussion  user:julien-c, org:HuggingFaceH4\n\
+         bbb222  job:python:3.12                                true      repo              model:openai-community/gpt2\n"
+    );
+
+    let json_out = stdout(&run(webhooks(&hub, "ls", &["ls", "--format", "json"]), 0));
+    let parsed: Value = serde_json::from_str(&json_out).unwrap();
+    assert_eq!(
+        parsed,
+        json!([webhook_json("aaa111"), job_webhook_json("bbb222")])
+    );
+
+    let quiet = stdout(&run(webhooks(&hub, "ls", &["ls", "--format", "quiet"]), 0));
+    assert_eq!(quiet, "aaa111\nbbb222\n");
+    let short = stdout(&run(webhooks(&hub, "ls", &["list", "-q"]), 0));
+    assert_eq!(short, "aaa111\nbbb222\n");
+    hub.verify();
+}
+
+#[test]
+fn ls_says_when_there_are_none() {
+    let hub = MockHub::start(vec![
+        Expect::get("/api/settings/webhooks").answer(200, json!([])),
+    ]);
+    assert_eq!(
+        stdout(&run(webhooks(&hub, "ls_empty", &["ls"]), 0)),
+        "No webhooks.\n"
+    );
+    hub.verify();
+}
+
+#[test]
+fn info_hides_the_secret_unless_json_is_asked_for() {
+    let get = || {
+        Expect::get("/api/settings/webhooks/aaa111")
+            .answer(200, json!({ "webhook": webhook_json("aaa111") }))
+    };
+    let hub = MockHub::start(vec![get(), get()]);
+
+    let table = stdout(&run(webhooks(&hub, "info", &["info", "aaa111"]), 0));
+    assert_eq!(
+        table,
+        "id:       aaa111\n\
+         url:      https://example.com/webhooks/trigger_training\n\
+         watched:  user:julien-c, org:HuggingFaceH4\n\
+         domains:  repo, discussion\n\
+         secret:   set (shown with --format json)\n\
+         disabled: false\n"
+    );
+    assert!(!table.contains("my-secret"));
+
+    let json_out = stdout(&run(
+        webhooks(&hub, "info", &["--format", "json", "info", "aaa111"]),
+        0,
+    ));
+    assert_eq!(
+        serde_json::from_str::<Value>(&json_out).unwrap(),
+        webhook_json("aaa111")
+    );
+    hub.verify();
+}
+
+#[test]
+fn create_sends_the_watch_list_domains_secret_and_url() {
+    let hub = MockHub::start(vec![
+        Expect::post("/api/settings/webhooks")
+            .body(json!({
+                "watched": [
+                    {"type": "user", "name": "julien-c"},
+                    {"type": "org", "name": "HuggingFaceH4"}
+                ],
+                "domains": ["repo", "discussion"],
+                "secret": "my-secret",
+                "url": "https://example.com/webhooks/trigger_training"
+            }))
+            .answer(200, json!({ "webhook": webhook_json("new111") })),
+    ]);
+    let output = run(
+        webhooks(
+            &hub,
+            "create_url",
+            &[
+                "create",
+                "--watch",
+                "user:julien-c",
+                "--watch",
+                "org:HuggingFaceH4",
+                "--url",
+                "https://example.com/webhooks/trigger_training",
+                "--domain",
+                "repo",
+                "--domain",
+                "discussions",
+                "--secret",
+                "my-secret",
+            ],
+        ),
+        0,
+    );
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("Webhook created: new111\nid:       new111\n"),
+        "{text}"
+    );
+    hub.verify();
+}
+
+#[test]
+fn create_with_a_job_sends_job_source_id_and_no_domains() {
+    let hub = MockHub::start(vec![
+        Expect::post("/api/settings/webhooks")
+            .body(json!({
+                "watched": [{"type": "model", "name": "openai-community/gpt2"}],
+                "jobSourceId": "687f911eaea852de79c4a50a"
+            }))
+            .answer(200, json!({ "webhook": job_webhook_json("job111") })),
+    ]);
+    let output = run(
+        webhooks(
+            &hub,
+            "create_job",
+            &[
+                "create",
+                "--job-id",
+                "687f911eaea852de79c4a50a",
+                "--watch",
+                "model:openai-community/gpt2",
+                "-q",
+            ],
+        ),
+        0,
+    );
+    assert_eq!(stdout(&output), "job111\n");
+    hub.verify();
+}
+
+#[test]
+fn create_refuses_both_targets_or_none_before_any_request() {
+    let hub = MockHub::start(vec![]);
+    let both = run(
+        webhooks(
+            &hub,
+            "create_both",
+            &[
+                "create",
+                "--watch",
+                "user:me",
+                "--url",
+                "https://x",
+                "--job-id",
+                "j",
+            ],
+        ),
+        2,
+    );
+    assert!(
+        stderr(&both).starts_with("error: Set `url` or `job_id` but not both.\nhelp: "),
+        "{}",
+        stderr(&both)
+    );
+    let none = run(
+        webhooks(&hub, "create_none", &["create", "--watch", "user:me"]),
+        2,
+    );
+    assert!(
+        stderr(&none).starts_with("error: Missing argument for webhook: `url` or `job_id`.\n"),
+        "{}",
+        stderr(&none)
+    );
+    assert_eq!(hub.served(), 0);
+    hub.verify();
+}
+
+#[test]
+fn watch_and_domain_errors_use_the_reference_wording() {
+    let hub = MockHub::start(vec![]);
+    let no_colon = run(
+        webhooks(
+            &hub,
+            "watch",
+            &["create", "--url", "https://x", "--watch", "gpt2"],
+        ),
+        2,
+    );
+    assert!(
+        stderr(&no_colon).contains(
+            "Expected format 'type:name' (e.g. 'model:bert-base-uncased'), got 'gpt2'. \
+             Valid types: dataset, model, org, space, user."
+        ),
+        "{}",
+        stderr(&no_colon)
+    );
+    let bad_type = run(
+        webhooks(&hub, "watch", &["update", "abc", "--watch", "repo:gpt2"]),
+        2,
+    );
+    assert!(
+        stderr(&bad_type)
+            .contains("Invalid type 'repo'. Valid types: dataset, model, org, space, user."),
+        "{}",
+        stderr(&bad_type)
+    );
+    let bad_domain = run(
+        webhooks(
+            &hub,
+            "watch",
+            &[
+                "create",
+                "--url",
+                "https://x",
+                "--watch",
+                "user:me",
+                "--domain",
+                "pr",
+            ],
+        ),
+        2,
+    );
+    assert!(
+        stderr(&bad_domain).contains("Invalid domain 'pr'. Valid domains: repo, discussion."),
+        "{}",
+        stderr(&bad_domain)
+    );
+    // --watch is required to create.
+    let missing = run(
+        webhooks(&hub, "watch", &["create", "--url", "https://x"]),
+        2,
+    );
+    assert!(stderr(&missing).contains("--watch <TYPE:NAME>"));
+    assert_eq!(hub.served(), 0);
+    hub.verify();
+}
+
+#[test]
+fn update_sends_only_the_options_given() {
+    let hub = MockHub::start(vec![
+        Expect::post("/api/settings/webhooks/abc")
+            .body(json!({ "url": "https://new.example.com/hook" }))
+            .answer(200, json!({ "webhook": webhook_json("abc") })),
+        Expect::post("/api/settings/webhooks/abc")
+            .body(json!({
+                "watched": [{"type": "dataset", "name": "me/data"}],
+                "domains": ["repo"],
+                "secret": "s2"
+            }))
+            .answer(200, json!({ "webhook": webhook_json("abc") })),
+    ]);
+    let first = run(
+        webhooks(
+            &hub,
+            "update",
+            &["update", "abc", "--url", "https://new.example.com/hook"],
+        ),
+        0,
+    );
+    assert!(stdout(&first).starts_with("Webhook updated: abc\n"));
+    run(
+        webhooks(
+            &hub,
+            "update",
+            &[
+                "update",
+                "abc",
+                "--watch",
+                "dataset:me/data",
+                "--domain",
+                "repo",
+                "--secret",
+                "s2",
+            ],
+        ),
+        0,
+    );
+    let nothing = run(webhooks(&hub, "update", &["update", "abc"]), 2);
+    assert!(stderr(&nothing).starts_with("error: nothing to update\n"));
+    hub.verify();
+}
+
+#[test]
+fn enable_and_disable() {
+    let mut disabled = webhook_json("abc");
+    disabled["disabled"] = json!(true);
+    let hub = MockHub::start(vec![
+        Expect::post("/api/settings/webhooks/abc/disable")
+            .answer(200, json!({ "webhook": disabled.clone() })),
+        Expect::post("/api/settings/webhooks/abc/enable")
+            .answer(200, json!({ "webhook": webhook_json("abc") })),
+        Expect::post("/api/settings/webhooks/abc/disable")
+            .answer(200, json!({ "webhook": disabled.clone() })),
+    ]);
+    let off = run(webhooks(&hub, "enable", &["disable", "abc"]), 0);
+    assert_eq!(stdout(&off), "Webhook disabled: abc\n");
+    let on = run(webhooks(&hub, "enable", &["enable", "abc"]), 0);
+    assert_eq!(stdout(&on), "Webhook enabled: abc\n");
+    let json_out = run(
+        webhooks(&hub, "enable", &["disable", "abc", "--format", "json"]),
+        0,
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout(&json_out)).unwrap(),
+        disabled
+    );
+    hub.verify();
+}
+
+#[test]
+fn delete_asks_first_and_aborts_on_no() {
+    let hub = MockHub::start(vec![
+        Expect::delete("/api/settings/webhooks/abc").answer(200, json!({})),
+        Expect::delete("/api/settings/webhooks/def").answer(200, json!({})),
+    ]);
+
+    let mut refused = webhooks(&hub, "delete", &["delete", "abc"]);
+    refused.write_stdin("n\n");
+    let refused = run(refused, 1);
+    assert_eq!(
+        stderr(&refused),
+        "Are you sure you want to delete webhook 'abc'? [y/N]: error: Aborted.\n\
+         help: pass --yes to delete without asking\n"
+    );
+    // No answer at all (stdin closed) is a no too.
+    let mut closed = webhooks(&hub, "delete", &["delete", "abc"]);
+    closed.write_stdin("");
+    run(closed, 1);
+    assert_eq!(hub.served(), 0);
+
+    let mut accepted = webhooks(&hub, "delete", &["delete", "abc"]);
+    accepted.write_stdin("y\n");
+    assert_eq!(stdout(&run(accepted, 0)), "Webhook deleted: abc\n");
+
+    let yes = run(webhooks(&hub, "delete", &["delete", "def", "--yes"]), 0);
+    assert_eq!(stdout(&yes), "Webhook deleted: def\n");
+    assert!(stderr(&yes).is_empty());
+    hub.verify();
+}
+
+#[test]
+fn hub_errors_exit_non_zero_with_the_hubs_message() {
+    let hub = MockHub::start(vec![
+        Expect::get("/api/settings/webhooks").answer(
+            401,
+            json!({ "error": "Invalid credentials in Authorization header" }),
+        ),
+        Expect::get("/api/settings/webhooks/nope")
+            .answer(404, json!({ "error": "Webhook not found" })),
+        Expect::post("/api/settings/webhooks/abc/enable").answer_raw(
+            500,
+            "text/plain",
+            "Internal Error - We're working hard to fix this as soon as possible!",
+        ),
+    ]);
+
+    let unauthorized = run(webhooks(&hub, "errors", &["ls"]), 1);
+    assert_eq!(
+        stderr(&unauthorized),
+        "error: the Hub answered 401 Unauthorized to GET /api/settings/webhooks: \
+         Invalid credentials in Authorization header\n\
+         help: check the token (--token, HF_TOKEN or the `hf auth login` token file)\n"
+    );
+    assert!(stdout(&unauthorized).is_empty());
+
+    let not_found = run(webhooks(&hub, "errors", &["info", "nope"]), 1);
+    assert!(
+        stderr(&not_found).starts_with(
+            "error: the Hub answered 404 Not Found to GET /api/settings/webhooks/nope: \
+             Webhook not found\n"
+        ),
+        "{}",
+        stderr(&not_found)
+    );
+
+    let server_error = run(webhooks(&hub, "errors", &["enable", "abc"]), 1);
+    assert!(
+        stderr(&server_error).contains("500 Internal Server Error")
+            && stderr(&server_error).contains("We're working hard to fix this"),
+        "{}",
+        stderr(&server_error)
+    );
+    for output in [&unauthorized, &not_found, &server_error] {
+        assert!(!stderr(output).contains(TOKEN));
+        assert!(!stdout(output).contains(TOKEN));
+    }
+    hub.verify();
+}
+
+#[test]
+fn the_token_comes_from_the_flag_then_hf_token_then_the_token_file() {
+    let hub = MockHub::start(vec![
+        // --token wins over HF_TOKEN.
+        Expect::get("/api/settings/webhooks")
+            .token("hf_from_flag")
+            .answer(200, json!([])),
+        // Without HF_TOKEN: $HF_HOME/token, as `hf auth login` writes it.
+        Expect::get("/api/settings/webhooks")
+            .token("hf_from_file")
+            .answer(200, json!([])),
+    ]);
+    run(
+        webhooks(&hub, "token_flag", &["ls", "--token", "hf_from_flag"]),
+        0,
+    );
+
+    let home = hf_home("token_file");
+    std::fs::write(home.join("token"), "hf_from_file\n").unwrap();
+    let mut from_file = webhooks(&hub, "unused", &["ls"]);
+    from_file.env_remove("HF_TOKEN").env("HF_HOME", &home);
+    run(from_file, 0);
+    hub.verify();
+}
+
+#[test]
+fn no_token_at_all_is_a_clear_error_before_any_request() {
+    let hub = MockHub::start(vec![]);
+    let mut command = webhooks(&hub, "no_token", &["ls"]);
+    command.env_remove("HF_TOKEN");
+    let output = run(command, 1);
+    let text = stderr(&output);
+    assert!(text.starts_with("error: no Hugging Face token: "), "{text}");
+    assert!(text.contains("hf-home-no_token/token"), "{text}");
+    assert!(text.contains("\nhelp: "), "{text}");
+    assert_eq!(hub.served(), 0);
+}
+
+#[test]
+fn an_unreachable_hub_exits_non_zero() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let hub = MockHub::start(vec![]);
+    let mut command = webhooks(&hub, "unreachable", &["ls"]);
+    command.env("HF_ENDPOINT", format!("http://127.0.0.1:{port}"));
+    let output = run(command, 1);
+    assert!(
+        stderr(&output).starts_with(&format!(
+            "error: cannot reach the Hub at http://127.0.0.1:{port}/api/settings/webhooks: "
+        )),
+        "{}",
+        stderr(&output)
+    );
+}

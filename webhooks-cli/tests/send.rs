@@ -1,0 +1,248 @@
+//! `webhooks send`: the real binary delivering to a running `webhooks` receiver on `127.0.0.1:0`.
+
+use std::path::PathBuf;
+use std::process::Output;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+use webhooks::{RunningServer, WebhookPayload, WebhookRequest, WebhooksServer};
+
+const SECRET: &str = "send-test-secret";
+
+/// Echoes what it received: the scope, the content type and the raw body.
+async fn echo(payload: WebhookPayload, request: WebhookRequest) -> Value {
+    json!({
+        "scope": payload.event.scope,
+        "contentType": request.headers.get("content-type").and_then(|v| v.to_str().ok()),
+        "body": String::from_utf8_lossy(&request.body),
+    })
+}
+
+/// A receiver with one endpoint, `/webhooks/echo`, on its own runtime.
+struct Receiver {
+    runtime: tokio::runtime::Runtime,
+    server: Option<RunningServer>,
+}
+
+impl Receiver {
+    fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = runtime
+            .block_on(
+                WebhooksServer::new()
+                    .add_webhook("echo", echo)
+                    .webhook_secret(SECRET)
+                    .bind("127.0.0.1:0")
+                    .launch(),
+            )
+            .expect("the receiver starts");
+        Self {
+            runtime,
+            server: Some(server),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("{}/webhooks/echo", self.server.as_ref().unwrap().url())
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            self.runtime.block_on(server.shutdown());
+        }
+    }
+}
+
+fn webhooks(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_webhooks"));
+    command
+        .arg("send")
+        .args(args)
+        .env_remove("WEBHOOK_SECRET")
+        .timeout(Duration::from_secs(30));
+    command
+}
+
+fn run(mut command: Command, code: i32) -> Output {
+    let output = command.output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    output
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+/// The answer's JSON body, after its status line.
+fn answer(output: &Output, status: &str) -> Value {
+    let stdout = text(&output.stdout);
+    let (line, body) = stdout.split_once('\n').unwrap();
+    assert_eq!(line, status, "{stdout}");
+    serde_json::from_str(body).unwrap()
+}
+
+fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+#[test]
+fn every_sample_is_delivered_as_the_hub_would() {
+    let receiver = Receiver::start();
+    for scope in WebhookPayload::SAMPLE_SCOPES {
+        let output = run(
+            webhooks(&[&receiver.url(), "--sample", scope, "--secret", SECRET]),
+            0,
+        );
+        let echoed = answer(&output, "200 OK");
+        assert_eq!(echoed["scope"], *scope);
+        assert_eq!(echoed["contentType"], "application/json");
+        assert_eq!(echoed["body"], WebhookPayload::sample_json(scope).unwrap());
+    }
+}
+
+#[test]
+fn a_payload_file_is_sent_byte_for_byte_and_the_secret_can_come_from_the_environment() {
+    let receiver = Receiver::start();
+    // As copied from the Hub's activity tab: other formatting, an unknown key.
+    let saved = WebhookPayload::sample_json("discussion").unwrap().replacen(
+        '{',
+        "{\n  \"futureKey\": 1,",
+        1,
+    );
+    let path = temp_file("saved-payload.json", saved.as_bytes());
+
+    let mut command = webhooks(&[&receiver.url(), "--payload", path.to_str().unwrap()]);
+    command.env("WEBHOOK_SECRET", SECRET);
+    let echoed = answer(&run(command, 0), "200 OK");
+    assert_eq!(echoed["body"], saved);
+
+    // "-" reads stdin.
+    let mut stdin = webhooks(&[&receiver.url(), "--payload", "-", "--secret", SECRET]);
+    stdin.write_stdin(saved.clone());
+    assert_eq!(answer(&run(stdin, 0), "200 OK")["body"], saved);
+}
+
+#[test]
+fn a_refused_delivery_prints_the_answer_and_exits_non_zero() {
+    let receiver = Receiver::start();
+
+    let wrong = run(
+        webhooks(&[&receiver.url(), "--sample", "repo", "--secret", "wrong"]),
+        1,
+    );
+    assert_eq!(
+        answer(&wrong, "403 Forbidden"),
+        json!({"error": "Invalid webhook secret."})
+    );
+    assert_eq!(
+        text(&wrong.stderr),
+        "error: the receiver answered 403 Forbidden\n"
+    );
+
+    let missing = run(webhooks(&[&receiver.url(), "--sample", "repo"]), 1);
+    assert_eq!(
+        answer(&missing, "401 Unauthorized"),
+        json!({"error": "x-webhook-secret header not set."})
+    );
+
+    // Valid JSON but not a payload: a warning, then the receiver's 422.
+    let path = temp_file("not-a-payload.json", br#"{"event": "add"}"#);
+    let invalid = run(
+        webhooks(&[
+            &receiver.url(),
+            "--payload",
+            path.to_str().unwrap(),
+            "--secret",
+            SECRET,
+        ]),
+        1,
+    );
+    assert!(
+        text(&invalid.stderr).starts_with(&format!(
+            "warning: {} is not a valid webhook payload (",
+            path.display()
+        )),
+        "{}",
+        text(&invalid.stderr)
+    );
+    assert!(text(&invalid.stdout).starts_with("422 Unprocessable Entity\n"));
+}
+
+#[test]
+fn what_cannot_be_sent_is_not_sent() {
+    let not_json = temp_file("not-json.txt", b"hello");
+    let output = run(
+        webhooks(&[
+            "http://127.0.0.1:9/webhooks/x",
+            "--payload",
+            not_json.to_str().unwrap(),
+        ]),
+        1,
+    );
+    assert!(
+        text(&output.stderr).starts_with(&format!("error: {} is not JSON: ", not_json.display())),
+        "{}",
+        text(&output.stderr)
+    );
+
+    let missing = run(
+        webhooks(&[
+            "http://127.0.0.1:9/x",
+            "--payload",
+            "/definitely/not/here.json",
+        ]),
+        1,
+    );
+    assert!(text(&missing.stderr).starts_with("error: cannot read /definitely/not/here.json: "));
+
+    let bad_url = run(
+        webhooks(&["127.0.0.1:7860/webhooks/x", "--sample", "repo"]),
+        2,
+    );
+    assert!(
+        text(&bad_url.stderr)
+            .starts_with("error: `127.0.0.1:7860/webhooks/x` is not an http:// or https:// URL\n")
+    );
+
+    // One of --payload and --sample is required, and the scope must be known.
+    run(webhooks(&["http://127.0.0.1:9/x"]), 2);
+    let unknown = run(
+        webhooks(&["http://127.0.0.1:9/x", "--sample", "repo.contnet"]),
+        2,
+    );
+    assert!(text(&unknown.stderr).contains("repo.content"));
+}
+
+#[test]
+fn an_unreachable_receiver_is_a_clear_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/webhooks/echo");
+    let output = run(webhooks(&[&url, "--sample", "repo"]), 1);
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!("error: cannot deliver to {url}: ")),
+        "{stderr}"
+    );
+    assert!(stderr.to_lowercase().contains("refused"), "{stderr}");
+    assert!(stderr.ends_with("help: is the receiver running at that address?\n"));
+    assert!(output.stdout.is_empty());
+}
