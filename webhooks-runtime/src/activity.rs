@@ -3,9 +3,9 @@
 //!
 //! Each endpoint keeps its own ring of the last `capacity` deliveries, behind its own lock held
 //! only to push or copy out a record, so endpoints never contend with each other. A record keeps
-//! the body as received (a reference-counted handle, not a copy) and never the headers: secrets
-//! and authorization headers are not stored. A request refused before its body was read (401,
-//! 403, 413) is kept without a body.
+//! a copy of the body as received (a slice of the connection's read buffer would keep that whole
+//! buffer alive) and never the headers: secrets and authorization headers are not stored. A
+//! request refused before its body was read (401, 403, 413) is kept without a body.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;

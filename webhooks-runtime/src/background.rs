@@ -70,6 +70,9 @@ where
 }
 
 /// Runs `future` (a handler call) with `tracker` as the place `Accepted` work goes.
-pub(crate) async fn scope<T>(tracker: TaskTracker, future: impl Future<Output = T>) -> T {
-    BACKGROUND.scope(tracker, future).await
+///
+/// A plain `fn`: an `async fn` would hold `future` twice in its state (as its argument and inside
+/// the scope), doubling what every delivery copies.
+pub(crate) fn scope<F: Future>(tracker: TaskTracker, future: F) -> impl Future<Output = F::Output> {
+    BACKGROUND.scope(tracker, future)
 }

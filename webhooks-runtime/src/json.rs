@@ -48,6 +48,14 @@ impl std::error::Error for JsonError {}
 ///
 /// Trailing bytes after the document are an error, as in `serde_json::from_slice`.
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
+    // A valid document costs what plain serde_json costs. Tracking the path costs about as much
+    // again (an allocation per key), so only a document that failed pays for it, decoded a second
+    // time to say where (bench/README.md: this doubled the cost of every delivery).
+    serde_json::from_slice(bytes).or_else(|_| from_slice_tracked(bytes))
+}
+
+/// [`from_slice`] with the path of the failing field tracked throughout.
+fn from_slice_tracked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let mut path = err.path().to_string();

@@ -64,7 +64,9 @@ impl App {
         let method = request.method().clone();
         let uri = request.uri().clone();
         let Some(route) = self.router.find(uri.path()) else {
-            let response = self.answer_other(request).await;
+            // Boxed: the landing page's future is several KiB, and every request would otherwise
+            // carry (and copy) that much state even though only non-webhook paths use it.
+            let response = Box::pin(self.answer_other(request)).await;
             access_line(&method, uri.path(), &response, started);
             return response;
         };
@@ -78,7 +80,12 @@ impl App {
         // `Accepted` work started by the handler is tracked by this server's background tracker.
         let delivery = background::scope(self.background.clone(), self.deliver(route, request));
         let (response, body) = delivery.instrument(span.clone()).await;
-        if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+        if response.status() != StatusCode::METHOD_NOT_ALLOWED
+            && self.settings.recent_deliveries > 0
+        {
+            // A copy: the body as read shares the connection's whole read buffer, which kept in
+            // the log would make hyper allocate a new one for every request (bench/README.md).
+            let body = body.map(|body| Bytes::copy_from_slice(&body));
             self.record(route, &response, body, started, None);
         }
         span.in_scope(|| access_line(&method, uri.path(), &response, started));
