@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The benchmark of issue 8, in one command, from anywhere in the repository:
+#
+#   bash bench/run.sh            # ~4 minutes on 2 cores once built; writes bench/RESULTS.md
+#   bash bench/run.sh --quick    # a smoke run (2 s points); other options: bench/src/bin/bench.rs
+#
+# Builds `ours`, `baseline` and the driver in release mode (in target/bench, so it never
+# invalidates the debug build in target/), installs wrk from Debian's packages if it is missing,
+# runs the parsing micro-benchmark, then the driver, which loads both servers with wrk on
+# 127.0.0.1, prints the table and writes bench/RESULTS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v wrk >/dev/null; then
+    echo "installing wrk (Debian package)" >&2
+    if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/bench}"
+cargo build --release -p webhooks-bench --bins
+
+parse_results="$(mktemp)"
+trap 'rm -f "$parse_results"' EXIT
+if [[ " $* " != *" --no-parse "* ]]; then
+    cargo bench -p webhooks-bench --bench parse 2>/dev/null | tee "$parse_results"
+fi
+args=()
+for arg in "$@"; do [ "$arg" = --no-parse ] || args+=("$arg"); done
+"$CARGO_TARGET_DIR/release/bench" --parse-results "$parse_results" "${args[@]}"

@@ -1,0 +1,1144 @@
+//! The benchmark driver: runs `ours` and `baseline` (built next to it by `bench/run.sh`) under
+//! the same wrk load on 127.0.0.1, measures startup, memory and binary size, prints the table and
+//! writes `bench/RESULTS.md`.
+//!
+//! Every phase is bounded: each wrk run by its duration, each wait for a server by a timeout, the
+//! memory phase by its count of deliveries. Options (all optional):
+//!
+//! ```text
+//! --duration S          seconds per server per round (default 5)
+//! --rounds N            rounds per load point, the servers alternating (default 3)
+//! --warmup S            seconds of warm-up load per server before measuring (default 3)
+//! --connections LIST    concurrency points (default 1,16,64,256)
+//! --no-pin              do not pin: servers and wrk share both cores
+//! --no-logging-run      skip the run of `ours` with its access log on
+//! --parse-results FILE  the micro-benchmark's output, to include in RESULTS.md
+//! --out FILE            where to write the results (default bench/RESULTS.md; `-` for none)
+//! --quick               1 round of 2 s, 1 s warm-up, 3 startups, 20,000 deliveries: a smoke run
+//! ```
+
+use std::fmt::Write as _;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use webhooks_bench::{PAYLOAD, PAYLOAD_FILE, ROUTE, SECRET, SECRET_HEADER};
+
+/// The workspace root, where the payload fixture and `bench/` are.
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+/// CPU the servers are pinned to; wrk gets the other one.
+const SERVER_CPU: &str = "0";
+const LOAD_CPU: &str = "1";
+/// The longest a server may take to answer its first delivery.
+const READY_TIMEOUT: Duration = Duration::from_secs(20);
+/// Client threads of the memory phase.
+const MEMORY_CONNECTIONS: usize = 16;
+
+struct Options {
+    duration: u64,
+    rounds: usize,
+    warmup: u64,
+    connections: Vec<u32>,
+    pin: bool,
+    logging_run: bool,
+    startups: usize,
+    deliveries: usize,
+    parse_results: Option<PathBuf>,
+    out: Option<PathBuf>,
+}
+
+impl Options {
+    fn parse() -> Result<Self, String> {
+        let mut options = Self {
+            duration: 5,
+            rounds: 3,
+            warmup: 3,
+            connections: vec![1, 16, 64, 256],
+            pin: true,
+            logging_run: true,
+            startups: 10,
+            deliveries: 100_000,
+            parse_results: None,
+            out: Some(Path::new(ROOT).join("bench/RESULTS.md")),
+        };
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
+            let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+            match arg.as_str() {
+                "--duration" => options.duration = number(&value()?)?,
+                "--rounds" => options.rounds = number(&value()?)?,
+                "--warmup" => options.warmup = number(&value()?)?,
+                "--connections" => {
+                    options.connections =
+                        value()?.split(',').map(number).collect::<Result<_, _>>()?;
+                }
+                "--no-pin" => options.pin = false,
+                "--no-logging-run" => options.logging_run = false,
+                "--parse-results" => options.parse_results = Some(value()?.into()),
+                "--out" => {
+                    let out = value()?;
+                    options.out = (out != "-").then(|| out.into());
+                }
+                "--quick" => {
+                    options.duration = 2;
+                    options.rounds = 1;
+                    options.warmup = 1;
+                    options.startups = 3;
+                    options.deliveries = 20_000;
+                }
+                "-h" | "--help" => {
+                    return Err("see the options at the top of bench/src/bin/bench.rs".into());
+                }
+                other => return Err(format!("unknown option `{other}`")),
+            }
+        }
+        if options.connections.contains(&0) || options.duration == 0 || options.rounds == 0 {
+            return Err("connections, duration and rounds must be positive".into());
+        }
+        Ok(options)
+    }
+}
+
+fn number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))
+}
+
+fn main() -> ExitCode {
+    let options = match Options::parse() {
+        Ok(options) => options,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The two servers under test.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Ours,
+    Baseline,
+}
+
+impl Kind {
+    fn binary(self) -> io::Result<PathBuf> {
+        let dir = std::env::current_exe()?
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let name = match self {
+            Kind::Ours => "ours",
+            Kind::Baseline => "baseline",
+        };
+        let path = dir.join(name);
+        if path.is_file() {
+            Ok(path)
+        } else {
+            Err(io::Error::other(format!(
+                "{} not found: build it first (bench/run.sh does)",
+                path.display()
+            )))
+        }
+    }
+}
+
+/// A server process, killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    /// Starts `kind` on a free loopback port, pinned to the server CPU when `pin`, with the access
+    /// log at `log_level` going to `log` (or nowhere).
+    fn spawn(kind: Kind, pin: bool, log_level: &str, log: Option<&Path>) -> io::Result<Self> {
+        let port = free_port()?;
+        let binary = kind.binary()?;
+        let mut command = if pin {
+            let mut command = Command::new("taskset");
+            command.args(["-c", SERVER_CPU]).arg(&binary);
+            command
+        } else {
+            Command::new(&binary)
+        };
+        let stderr = match log {
+            Some(path) => Stdio::from(std::fs::File::create(path)?),
+            None => Stdio::null(),
+        };
+        let child = command
+            .env("PORT", port.to_string())
+            .env("HOST", "127.0.0.1")
+            .env("WEBHOOK_SECRET", SECRET)
+            .env("RUST_LOG", log_level)
+            .env_remove("SPACE_ID")
+            .env_remove("SPACE_HOST")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()?;
+        Ok(Self { child, port })
+    }
+
+    /// Waits until the server answers a delivery with 200; returns how long that took from `since`.
+    fn wait_ready(&mut self, since: Instant) -> io::Result<Duration> {
+        let deadline = since + READY_TIMEOUT;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(io::Error::other(format!("the server exited: {status}")));
+            }
+            if let Ok(answer) = Client::connect(self.port).and_then(|mut c| c.post(Some(SECRET)))
+                && answer.status == 200
+            {
+                return Ok(since.elapsed());
+            }
+            if Instant::now() > deadline {
+                return Err(io::Error::other("the server did not answer in time"));
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    /// Waits until the port accepts connections, without sending a request.
+    fn wait_listening(&mut self) -> io::Result<()> {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if Instant::now() > deadline {
+                return Err(io::Error::other("the server did not listen in time"));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok(())
+    }
+
+    /// `VmRSS` and `VmHWM` from `/proc/<pid>/status`, in KiB.
+    fn memory(&self) -> io::Result<(u64, u64)> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+                .ok_or_else(|| io::Error::other(format!("no {name} in /proc/<pid>/status")))
+        };
+        Ok((field("VmRSS:")?, field("VmHWM:")?))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// One answer read by [`Client`].
+struct Answer {
+    status: u16,
+    content_type: Option<String>,
+    body: Vec<u8>,
+}
+
+/// A minimal keep-alive HTTP/1.1 client, for readiness, checks and the memory phase.
+struct Client {
+    stream: TcpStream,
+    request: Vec<u8>,
+    buffer: Vec<u8>,
+}
+
+impl Client {
+    fn connect(port: u16) -> io::Result<Self> {
+        let stream = TcpStream::connect(("127.0.0.1", port))?;
+        stream.set_nodelay(true)?;
+        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+        stream.set_write_timeout(Some(Duration::from_secs(5)))?;
+        Ok(Self {
+            stream,
+            request: Vec::new(),
+            buffer: Vec::with_capacity(4096),
+        })
+    }
+
+    fn post(&mut self, secret: Option<&str>) -> io::Result<Answer> {
+        if self.request.is_empty() || secret != Some(SECRET) {
+            self.request.clear();
+            let mut head = format!(
+                "POST {ROUTE} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
+                PAYLOAD.len()
+            );
+            if let Some(secret) = secret {
+                let _ = write!(head, "{SECRET_HEADER}: {secret}\r\n");
+            }
+            head.push_str("\r\n");
+            self.request.extend_from_slice(head.as_bytes());
+            self.request.extend_from_slice(PAYLOAD);
+        }
+        self.stream.write_all(&self.request)?;
+        self.read_answer()
+    }
+
+    fn read_answer(&mut self) -> io::Result<Answer> {
+        self.buffer.clear();
+        let mut chunk = [0u8; 4096];
+        let head_end = loop {
+            if let Some(at) = find(&self.buffer, b"\r\n\r\n") {
+                break at + 4;
+            }
+            let read = self.stream.read(&mut chunk)?;
+            if read == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            self.buffer.extend_from_slice(&chunk[..read]);
+        };
+        let head = String::from_utf8_lossy(&self.buffer[..head_end]).into_owned();
+        let mut lines = head.split("\r\n");
+        let status = lines
+            .next()
+            .and_then(|line| line.split(' ').nth(1))
+            .and_then(|code| code.parse().ok())
+            .ok_or_else(|| io::Error::other("no status line"))?;
+        let mut length = 0;
+        let mut content_type = None;
+        for line in lines {
+            if let Some((name, value)) = line.split_once(':') {
+                match name.trim().to_ascii_lowercase().as_str() {
+                    "content-length" => length = value.trim().parse().unwrap_or(0),
+                    "content-type" => content_type = Some(value.trim().to_owned()),
+                    _ => {}
+                }
+            }
+        }
+        while self.buffer.len() < head_end + length {
+            let read = self.stream.read(&mut chunk)?;
+            if read == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            self.buffer.extend_from_slice(&chunk[..read]);
+        }
+        Ok(Answer {
+            status,
+            content_type,
+            body: self.buffer[head_end..head_end + length].to_vec(),
+        })
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.stream.shutdown(Shutdown::Both);
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+/// What one wrk run measured.
+#[derive(Clone, Copy, Default)]
+struct Load {
+    requests_per_second: f64,
+    requests: u64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: u64,
+    /// CPU used by other processes during the run, in cores (0.05 = 5 % of one core).
+    interference: f64,
+}
+
+/// One concurrency point: each round's measurement of each server.
+#[derive(Default)]
+struct Point {
+    connections: u32,
+    baseline: Vec<Load>,
+    ours: Vec<Load>,
+    /// `ours` with its access log on (at 1 and 64 connections only).
+    logged: Vec<Load>,
+}
+
+impl Point {
+    /// The median of each figure over the rounds; errors added up, interference the worst.
+    fn median(loads: &[Load]) -> Load {
+        let median = |field: fn(&Load) -> f64| {
+            let mut values: Vec<f64> = loads.iter().map(field).collect();
+            values.sort_by(f64::total_cmp);
+            values.get(values.len() / 2).copied().unwrap_or(0.0)
+        };
+        Load {
+            requests_per_second: median(|load| load.requests_per_second),
+            requests: loads.iter().map(|load| load.requests).sum(),
+            p50_ms: median(|load| load.p50_ms),
+            p99_ms: median(|load| load.p99_ms),
+            errors: loads.iter().map(|load| load.errors).sum(),
+            interference: loads
+                .iter()
+                .map(|load| load.interference)
+                .fold(0.0, f64::max),
+        }
+    }
+
+    /// The median over the rounds of `a / b`, each round's two runs being adjacent in time.
+    fn ratio(a: &[Load], b: &[Load]) -> f64 {
+        let mut ratios: Vec<f64> = a
+            .iter()
+            .zip(b)
+            .map(|(a, b)| a.requests_per_second / b.requests_per_second)
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios.get(ratios.len() / 2).copied().unwrap_or(0.0)
+    }
+}
+
+/// Other processes (a build, say) may use at most this much CPU during a point, in cores.
+const MAX_INTERFERENCE: f64 = 0.05;
+/// Attempts per point while other processes interfere.
+const ATTEMPTS: usize = 3;
+
+/// CPU time counters, in clock ticks: the whole machine's busy time, one process's, this
+/// process's waited-for children's (wrk's, once it exited).
+struct Ticks {
+    busy: u64,
+    total: u64,
+    server: u64,
+    children: u64,
+}
+
+impl Ticks {
+    fn now(server: u32) -> Self {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let cpu: Vec<u64> = stat
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|field| field.parse().ok())
+            .collect();
+        let get = |index: usize| cpu.get(index).copied().unwrap_or(0);
+        // user nice system idle iowait irq softirq steal
+        let busy = get(0) + get(1) + get(2) + get(5) + get(6) + get(7);
+        let process = |path: String, first: usize| -> u64 {
+            let stat = std::fs::read_to_string(path).unwrap_or_default();
+            // The fields after the command name, which may hold spaces: state is field 3.
+            let fields: Vec<&str> = stat
+                .rsplit_once(')')
+                .map_or("", |(_, rest)| rest)
+                .split_whitespace()
+                .collect();
+            (first..first + 2)
+                .filter_map(|field| fields.get(field - 3)?.parse::<u64>().ok())
+                .sum()
+        };
+        Self {
+            busy,
+            total: busy + get(3) + get(4),
+            server: process(format!("/proc/{server}/stat"), 14),
+            children: process("/proc/self/stat".to_owned(), 16),
+        }
+    }
+
+    /// What other processes than the server and wrk used since `start`, in cores.
+    fn interference_since(&self, start: &Ticks, cores: f64) -> f64 {
+        let other = (self.busy - start.busy)
+            .saturating_sub(self.server - start.server)
+            .saturating_sub(self.children - start.children);
+        other as f64 / (self.total - start.total).max(1) as f64 * cores
+    }
+}
+
+/// Waits (at most two minutes) until the machine is idle: other engineers' builds would skew
+/// the numbers.
+fn wait_quiet() {
+    let cores = std::thread::available_parallelism().map_or(1.0, |n| n.get() as f64);
+    for attempt in 0..120 {
+        let start = Ticks::now(0);
+        std::thread::sleep(Duration::from_millis(500));
+        let busy = Ticks::now(0).interference_since(&start, cores);
+        if busy <= MAX_INTERFERENCE {
+            return;
+        }
+        if attempt % 10 == 0 {
+            eprintln!("  waiting for a quiet machine ({busy:.2} cores busy)");
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    eprintln!("  the machine stayed busy: measuring anyway");
+}
+
+/// [`wrk`] on a quiet machine: retried (at most [`ATTEMPTS`] times) while other processes used
+/// more than [`MAX_INTERFERENCE`] of the CPU, keeping the least disturbed run.
+fn measured(
+    server: &Server,
+    connections: u32,
+    seconds: u64,
+    script: &Path,
+    pin: bool,
+) -> io::Result<Load> {
+    let cores = std::thread::available_parallelism().map_or(1.0, |n| n.get() as f64);
+    let mut best: Option<Load> = None;
+    for _ in 0..ATTEMPTS {
+        wait_quiet();
+        let start = Ticks::now(server.child.id());
+        let mut load = wrk(server.port, connections, seconds, script, pin)?;
+        load.interference = Ticks::now(server.child.id()).interference_since(&start, cores);
+        if best.is_none_or(|best| load.interference < best.interference) {
+            best = Some(load);
+        }
+        if load.interference <= MAX_INTERFERENCE {
+            break;
+        }
+        eprintln!(
+            "  other processes used {:.2} cores during the run: measuring again",
+            load.interference
+        );
+    }
+    Ok(best.unwrap_or_default())
+}
+
+/// Runs wrk against `port` for `seconds` with `connections` keep-alive connections.
+fn wrk(port: u16, connections: u32, seconds: u64, script: &Path, pin: bool) -> io::Result<Load> {
+    let mut command = if pin {
+        let mut command = Command::new("taskset");
+        command.args(["-c", LOAD_CPU, "wrk"]);
+        command
+    } else {
+        Command::new("wrk")
+    };
+    let output = command
+        .args(["-t1", "--latency", "--timeout", "5s"])
+        .arg(format!("-c{connections}"))
+        .arg(format!("-d{seconds}s"))
+        .arg("-s")
+        .arg(script)
+        .arg(format!("http://127.0.0.1:{port}{ROUTE}"))
+        .stdin(Stdio::null())
+        .output()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(io::Error::other(format!(
+            "wrk failed ({}): {text}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        )));
+    }
+    parse_wrk(&text)
+        .ok_or_else(|| io::Error::other(format!("could not read wrk's output:\n{text}")))
+}
+
+fn parse_wrk(text: &str) -> Option<Load> {
+    let mut load = Load::default();
+    let (mut p50, mut p99) = (None, None);
+    for line in text.lines().map(str::trim) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        match fields.as_slice() {
+            ["50%", value] => p50 = duration_ms(value),
+            ["99%", value] => p99 = duration_ms(value),
+            ["Requests/sec:", value] => load.requests_per_second = value.parse().ok()?,
+            [count, "requests", "in", ..] => load.requests = count.parse().ok()?,
+            ["Non-2xx", "or", "3xx", "responses:", count] => {
+                load.errors += count.parse::<u64>().ok()?
+            }
+            ["Socket", "errors:", rest @ ..] => {
+                // connect N, read N, write N, timeout N
+                for pair in rest.chunks(2) {
+                    if let [_, count] = pair {
+                        load.errors += count.trim_end_matches(',').parse::<u64>().ok()?;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    load.p50_ms = p50?;
+    load.p99_ms = p99?;
+    (load.requests > 0).then_some(load)
+}
+
+/// wrk's `123.45us`, `1.23ms`, `1.00s` in milliseconds.
+fn duration_ms(text: &str) -> Option<f64> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let (value, unit) = text.split_at(split);
+    let value: f64 = value.parse().ok()?;
+    Some(match unit {
+        "us" => value / 1000.0,
+        "ms" => value,
+        "s" => value * 1000.0,
+        "m" => value * 60_000.0,
+        _ => return None,
+    })
+}
+
+/// wrk's Lua script: POST the payload with the secret, keep-alive.
+fn write_wrk_script(dir: &Path) -> io::Result<PathBuf> {
+    let payload = Path::new(ROOT).join(PAYLOAD_FILE).canonicalize()?;
+    let script = format!(
+        r#"local file = assert(io.open([[{}]], "rb"))
+wrk.method = "POST"
+wrk.body = file:read("*a")
+file:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["{SECRET_HEADER}"] = "{SECRET}"
+"#,
+        payload.display()
+    );
+    let path = dir.join("post.lua");
+    std::fs::write(&path, script)?;
+    Ok(path)
+}
+
+/// Sends `total` deliveries over `connections` keep-alive connections; returns how many were 200.
+fn deliver(port: u16, total: usize, connections: usize) -> io::Result<usize> {
+    let threads: Vec<_> = (0..connections)
+        .map(|index| {
+            let count = total / connections + usize::from(index < total % connections);
+            std::thread::spawn(move || -> io::Result<usize> {
+                let mut client = Client::connect(port)?;
+                let mut ok = 0;
+                for _ in 0..count {
+                    if client.post(Some(SECRET))?.status == 200 {
+                        ok += 1;
+                    }
+                }
+                Ok(ok)
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    for thread in threads {
+        ok += thread
+            .join()
+            .map_err(|_| io::Error::other("a client thread panicked"))??;
+    }
+    Ok(ok)
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+/// Startup, memory and size of one server.
+struct Footprint {
+    startup: Duration,
+    idle_rss_kib: u64,
+    after_rss_kib: u64,
+    peak_rss_kib: u64,
+    delivered: usize,
+    binary_bytes: u64,
+    stripped_bytes: Option<u64>,
+}
+
+fn footprint(kind: Kind, options: &Options, dir: &Path) -> io::Result<Footprint> {
+    // Startup: spawn → first 200, median of `startups`, unpinned (as the server is deployed).
+    let mut startups = Vec::with_capacity(options.startups);
+    for _ in 0..options.startups {
+        let started = Instant::now();
+        let mut server = Server::spawn(kind, false, "warn", None)?;
+        startups.push(server.wait_ready(started)?);
+    }
+    // Memory: a fresh process, idle (listening, never asked anything), then after the deliveries.
+    let mut server = Server::spawn(kind, false, "warn", None)?;
+    server.wait_listening()?;
+    std::thread::sleep(Duration::from_millis(300));
+    let (idle_rss_kib, _) = server.memory()?;
+    let delivered = deliver(server.port, options.deliveries, MEMORY_CONNECTIONS)?;
+    std::thread::sleep(Duration::from_millis(300));
+    let (after_rss_kib, peak_rss_kib) = server.memory()?;
+    drop(server);
+    let binary = kind.binary()?;
+    let binary_bytes = std::fs::metadata(&binary)?.len();
+    let stripped = dir.join("stripped");
+    let stripped_bytes = Command::new("strip")
+        .arg("-o")
+        .arg(&stripped)
+        .arg(&binary)
+        .stderr(Stdio::null())
+        .status()
+        .ok()
+        .filter(|status| status.success())
+        .and_then(|_| std::fs::metadata(&stripped).ok())
+        .map(|meta| meta.len());
+    Ok(Footprint {
+        startup: median(startups),
+        idle_rss_kib,
+        after_rss_kib,
+        peak_rss_kib,
+        delivered,
+        binary_bytes,
+        stripped_bytes,
+    })
+}
+
+/// Checks that both servers answer the same thing, the same way, before measuring them.
+fn check_same_answers(ours: &Server, baseline: &Server) -> io::Result<String> {
+    let mut answers = Vec::new();
+    for server in [ours, baseline] {
+        let mut client = Client::connect(server.port)?;
+        let good = client.post(Some(SECRET))?;
+        let bad = client.post(Some("not-the-secret"))?;
+        answers.push((good, bad.status));
+    }
+    let (ours, baseline) = (&answers[0], &answers[1]);
+    let same = ours.0.status == 200
+        && ours.0.status == baseline.0.status
+        && ours.0.content_type == baseline.0.content_type
+        && ours.0.body == baseline.0.body;
+    if !same {
+        return Err(io::Error::other(format!(
+            "the servers answer differently: ours {} {:?} {}, baseline {} {:?} {}",
+            ours.0.status,
+            ours.0.content_type,
+            String::from_utf8_lossy(&ours.0.body),
+            baseline.0.status,
+            baseline.0.content_type,
+            String::from_utf8_lossy(&baseline.0.body),
+        )));
+    }
+    if ours.1 != 403 || baseline.1 != 403 {
+        return Err(io::Error::other(format!(
+            "a wrong secret must get 403: ours {}, baseline {}",
+            ours.1, baseline.1
+        )));
+    }
+    Ok(String::from_utf8_lossy(&ours.0.body).into_owned())
+}
+
+fn run(options: &Options) -> io::Result<()> {
+    for tool in ["wrk", "taskset"] {
+        if tool == "taskset" && !options.pin {
+            continue;
+        }
+        if Command::new(tool)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_err()
+        {
+            return Err(io::Error::other(format!(
+                "`{tool}` is not installed (apt-get install -y {})",
+                if tool == "wrk" { "wrk" } else { "util-linux" }
+            )));
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("webhooks-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let result = measure(options, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    let report = result?;
+    println!("{report}");
+    if let Some(out) = &options.out {
+        std::fs::write(out, &report)?;
+        eprintln!("written to {}", out.display());
+    }
+    Ok(())
+}
+
+fn measure(options: &Options, dir: &Path) -> io::Result<String> {
+    let script = write_wrk_script(dir)?;
+    let machine = machine();
+    eprintln!("{machine}");
+
+    let mut ours = Server::spawn(Kind::Ours, options.pin, "warn", None)?;
+    let mut baseline = Server::spawn(Kind::Baseline, options.pin, "warn", None)?;
+    ours.wait_ready(Instant::now())?;
+    baseline.wait_ready(Instant::now())?;
+    let answer = check_same_answers(&ours, &baseline)?;
+    eprintln!("both servers answer 200 {answer}");
+    // `ours` once more with its access log on (one line per request, to a file), measured at 1
+    // and 64 connections beside the others.
+    let log = dir.join("access.log");
+    let mut logged = None;
+    if options.logging_run {
+        let mut server = Server::spawn(Kind::Ours, options.pin, "info", Some(&log))?;
+        server.wait_ready(Instant::now())?;
+        logged = Some(server);
+    }
+    if options.warmup > 0 {
+        eprintln!("warming up for {} s each", options.warmup);
+        for server in [Some(&baseline), Some(&ours), logged.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            wrk(server.port, 64, options.warmup, &script, options.pin)?;
+        }
+    }
+
+    // The load points: `rounds` rounds, the servers alternating within each (which goes first
+    // alternates too), so that drift on the machine affects both alike.
+    let mut points = Vec::new();
+    for (index, &connections) in options.connections.iter().enumerate() {
+        let mut point = Point {
+            connections,
+            ..Point::default()
+        };
+        for round in 0..options.rounds {
+            let mut order = vec![
+                (Kind::Baseline, false, &baseline),
+                (Kind::Ours, false, &ours),
+            ];
+            if let Some(server) = logged
+                .as_ref()
+                .filter(|_| connections == 1 || connections == 64)
+            {
+                order.push((Kind::Ours, true, server));
+            }
+            if (index + round) % 2 == 1 {
+                order.reverse();
+            }
+            for (kind, with_log, server) in order {
+                let load = measured(server, connections, options.duration, &script, options.pin)?;
+                let name = match (kind, with_log) {
+                    (Kind::Baseline, _) => "baseline",
+                    (Kind::Ours, false) => "ours",
+                    (Kind::Ours, true) => "ours, access log on",
+                };
+                eprintln!(
+                    "{connections:>4} connections  round {}  {name:<20} {:>9.0} req/s  p50 {:.3} ms  p99 {:.3} ms  errors {}  (others: {:.2} cores)",
+                    round + 1,
+                    load.requests_per_second,
+                    load.p50_ms,
+                    load.p99_ms,
+                    load.errors,
+                    load.interference
+                );
+                match (kind, with_log) {
+                    (Kind::Baseline, _) => point.baseline.push(load),
+                    (Kind::Ours, false) => point.ours.push(load),
+                    (Kind::Ours, true) => point.logged.push(load),
+                }
+            }
+        }
+        points.push(point);
+    }
+    drop(ours);
+    drop(baseline);
+    if logged.take().is_some() {
+        let lines = std::fs::read_to_string(&log)
+            .map(|text| text.lines().count())
+            .unwrap_or(0);
+        eprintln!("the access log has {lines} lines");
+    }
+
+    eprintln!("startup, memory and size");
+    let ours_footprint = footprint(Kind::Ours, options, dir)?;
+    let baseline_footprint = footprint(Kind::Baseline, options, dir)?;
+
+    Ok(report(
+        options,
+        &machine,
+        &answer,
+        &points,
+        &ours_footprint,
+        &baseline_footprint,
+    ))
+}
+
+fn machine() -> String {
+    let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
+    let cpuinfo = read("/proc/cpuinfo");
+    let cpu = cpuinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("model name"))
+        .map(|rest| rest.trim_start_matches([' ', '\t', ':']).to_owned())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let memory_gib = read("/proc/meminfo")
+        .lines()
+        .find_map(|line| line.strip_prefix("MemTotal:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
+        .map_or(0.0, |kib| kib / 1024.0 / 1024.0);
+    let os = read("/etc/os-release")
+        .lines()
+        .find_map(|line| line.strip_prefix("PRETTY_NAME="))
+        .map(|name| name.trim_matches('"').to_owned())
+        .unwrap_or_default();
+    let kernel = read("/proc/sys/kernel/osrelease").trim().to_owned();
+    let command_line = |program: &str, arg: &str| {
+        Command::new(program)
+            .arg(arg)
+            .output()
+            .ok()
+            .map(|out| {
+                let text = [out.stdout, out.stderr].concat();
+                String::from_utf8_lossy(&text)
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned()
+            })
+            .unwrap_or_default()
+    };
+    let rustc = command_line("rustc", "--version");
+    let wrk = command_line("wrk", "--version");
+    let wrk = wrk.split(" Copyright").next().unwrap_or_default();
+    let date = command_line("date", "-u");
+    format!(
+        "- Date: {date}\n- Machine: {cores} cores ({cpu}), {memory_gib:.0} GiB of memory, {os}, Linux {kernel}\n- Toolchain: {rustc}, release profile; load generator: {wrk}"
+    )
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.1} MiB", kib as f64 / 1024.0)
+}
+
+fn size(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / 1024.0 / 1024.0)
+}
+
+fn met(ok: bool) -> &'static str {
+    if ok { "yes" } else { "**no**" }
+}
+
+fn report(
+    options: &Options,
+    machine: &str,
+    answer: &str,
+    points: &[Point],
+    ours: &Footprint,
+    baseline: &Footprint,
+) -> String {
+    let mut out = String::new();
+    let setup = if options.pin {
+        format!(
+            "each server pinned to CPU {SERVER_CPU} (`taskset`, so tokio runs 1 worker thread), wrk (1 thread) pinned to CPU {LOAD_CPU}"
+        )
+    } else {
+        "no pinning: servers (2 worker threads) and wrk (1 thread) share both cores".to_owned()
+    };
+    let _ = writeln!(out, "# Benchmark results\n");
+    let _ = writeln!(
+        out,
+        "Written by `bash bench/run.sh` (see `bench/README.md` for the method and the profiling notes).\n"
+    );
+    let _ = writeln!(out, "{machine}");
+    let _ = writeln!(
+        out,
+        "- Load: `POST {ROUTE}` with the Hub docs' discussion payload ({} bytes) and `{SECRET_HEADER}`, keep-alive; per point {} rounds of {} s per server, the servers alternating, after a {} s warm-up; figures are the medians over the rounds, the ratio the median of the rounds' ratios; {setup}. Both servers answer `200 {answer}`.",
+        PAYLOAD.len(),
+        options.rounds,
+        options.duration,
+        options.warmup,
+    );
+    let _ = writeln!(
+        out,
+        "- `ours`: `#[webhook_endpoint] async fn bench(payload: WebhookPayload) -> Json<Answer>` + `webhooks::main!()` with every default (activity log, landing page, timeouts, connection bound), `RUST_LOG=warn`: the subscriber is installed, the per-request access line filtered out. Its cost with `RUST_LOG=info` is measured below.\n- `baseline`: hand-written hyper 1 + hyper-util + tokio: path and secret check, `collect()` the body, `serde_json::from_slice::<WebhookPayload>`, the same answer; no timeouts, limits or logs.\n"
+    );
+
+    let _ = writeln!(out, "## Throughput and latency\n");
+    let _ = writeln!(
+        out,
+        "| connections | baseline req/s | ours req/s | ours / baseline | baseline p50 | ours p50 | baseline p99 | ours p99 | errors baseline / ours |"
+    );
+    let _ = writeln!(
+        out,
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    for point in points {
+        let (base, ours) = (Point::median(&point.baseline), Point::median(&point.ours));
+        let _ = writeln!(
+            out,
+            "| {} | {:.0} | {:.0} | {:.2} | {:.3} ms | {:.3} ms | {:.3} ms | {:.3} ms | {} / {} |",
+            point.connections,
+            base.requests_per_second,
+            ours.requests_per_second,
+            Point::ratio(&point.ours, &point.baseline),
+            base.p50_ms,
+            ours.p50_ms,
+            base.p99_ms,
+            ours.p99_ms,
+            base.errors,
+            ours.errors,
+        );
+    }
+
+    let worst_interference = points
+        .iter()
+        .flat_map(|point| {
+            point
+                .baseline
+                .iter()
+                .chain(&point.ours)
+                .chain(&point.logged)
+        })
+        .map(|load| load.interference)
+        .fold(0.0, f64::max);
+    let _ = writeln!(
+        out,
+        "\nOther processes used at most {worst_interference:.2} cores during any point (a point is measured again, up to {ATTEMPTS} times, above {MAX_INTERFERENCE})."
+    );
+
+    if points.iter().any(|point| !point.logged.is_empty()) {
+        let _ = writeln!(out, "\n### With the access log on\n");
+        let _ = writeln!(
+            out,
+            "`ours` with `RUST_LOG=info`: one access line per request, written to a file (stderr redirected), as a log collector would receive it.\n"
+        );
+        let _ = writeln!(
+            out,
+            "| connections | ours, log off req/s | ours, log on req/s | log on / off | log on p50 | log on p99 | errors |"
+        );
+        let _ = writeln!(out, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for point in points.iter().filter(|point| !point.logged.is_empty()) {
+            let off = Point::median(&point.ours).requests_per_second;
+            let load = Point::median(&point.logged);
+            let _ = writeln!(
+                out,
+                "| {} | {off:.0} | {:.0} | {:.2} | {:.3} ms | {:.3} ms | {} |",
+                point.connections,
+                load.requests_per_second,
+                Point::ratio(&point.logged, &point.ours),
+                load.p50_ms,
+                load.p99_ms,
+                load.errors
+            );
+        }
+    }
+
+    let _ = writeln!(out, "\n## Startup, memory, size\n");
+    let _ = writeln!(
+        out,
+        "Unpinned (2 worker threads), `RUST_LOG=warn`. Startup: from spawning the process to its first `200`, median of {}. Memory: `VmRSS` of a fresh process listening but never asked anything, then after {} deliveries over {MEMORY_CONNECTIONS} keep-alive connections (all `200`: ours {}, baseline {}).\n",
+        options.startups, options.deliveries, ours.delivered, baseline.delivered
+    );
+    let _ = writeln!(out, "| | ours | baseline |");
+    let _ = writeln!(out, "| --- | ---: | ---: |");
+    let _ = writeln!(
+        out,
+        "| startup (spawn → first 200) | {:.1} ms | {:.1} ms |",
+        ours.startup.as_secs_f64() * 1000.0,
+        baseline.startup.as_secs_f64() * 1000.0
+    );
+    let _ = writeln!(
+        out,
+        "| idle RSS | {} | {} |",
+        mib(ours.idle_rss_kib),
+        mib(baseline.idle_rss_kib)
+    );
+    let _ = writeln!(
+        out,
+        "| RSS after {} deliveries | {} | {} |",
+        options.deliveries,
+        mib(ours.after_rss_kib),
+        mib(baseline.after_rss_kib)
+    );
+    let _ = writeln!(
+        out,
+        "| peak RSS (`VmHWM`) | {} | {} |",
+        mib(ours.peak_rss_kib),
+        mib(baseline.peak_rss_kib)
+    );
+    let stripped = |f: &Footprint| f.stripped_bytes.map_or("n/a".into(), size);
+    let _ = writeln!(
+        out,
+        "| release binary (stripped) | {} ({}) | {} ({}) |",
+        size(ours.binary_bytes),
+        stripped(ours),
+        size(baseline.binary_bytes),
+        stripped(baseline)
+    );
+
+    let _ = writeln!(out, "\n## Targets\n");
+    let _ = writeln!(out, "| target | measured | met |");
+    let _ = writeln!(out, "| --- | --- | --- |");
+    let worst = points
+        .iter()
+        .map(|point| {
+            (
+                point.connections,
+                Point::ratio(&point.ours, &point.baseline),
+            )
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((connections, ratio)) = worst {
+        let _ = writeln!(
+            out,
+            "| throughput ≥ 0.9 × baseline at every concurrency | lowest {ratio:.2} (at {connections}) | {} |",
+            met(ratio >= 0.9)
+        );
+    }
+    if let Some(load) = points
+        .iter()
+        .find(|point| point.connections == 64)
+        .map(|point| Point::median(&point.ours))
+    {
+        let _ = writeln!(
+            out,
+            "| p99 ≤ 5 ms at 64 connections | {:.3} ms | {} |",
+            load.p99_ms,
+            met(load.p99_ms <= 5.0)
+        );
+    }
+    let startup_ms = ours.startup.as_secs_f64() * 1000.0;
+    let _ = writeln!(
+        out,
+        "| startup ≤ 50 ms | {startup_ms:.1} ms | {} |",
+        met(startup_ms <= 50.0)
+    );
+    let _ = writeln!(
+        out,
+        "| idle RSS ≤ 10 MiB | {} | {} |",
+        mib(ours.idle_rss_kib),
+        met(ours.idle_rss_kib <= 10 * 1024)
+    );
+    let errors: u64 = points
+        .iter()
+        .flat_map(|point| {
+            point
+                .baseline
+                .iter()
+                .chain(&point.ours)
+                .chain(&point.logged)
+        })
+        .map(|load| load.errors)
+        .sum();
+    let failed = (options.deliveries - ours.delivered) + (options.deliveries - baseline.delivered);
+    let _ = writeln!(
+        out,
+        "| zero errors | {} | {} |",
+        errors + failed as u64,
+        met(errors == 0 && failed == 0)
+    );
+
+    if let Some(path) = &options.parse_results {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let table: Vec<&str> = text
+            .lines()
+            .skip_while(|line| !line.starts_with("parse"))
+            .collect();
+        if !table.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n## Payload parsing (`cargo bench -p webhooks-bench --bench parse`)\n"
+            );
+            let _ = writeln!(
+                out,
+                "divan, one fixture of `tests/fixtures/payloads/` per row: `payload` is `WebhookPayload::from_slice` (what a handler argument runs: field paths for errors, version check), `serde` is plain `serde_json::from_slice::<WebhookPayload>` (what the baseline runs), `value` is `serde_json::from_slice::<serde_json::Value>`, `tracked` is the same structs through `serde_path_to_error` (what every delivery paid before `from_slice` kept path tracking for documents that fail).\n"
+            );
+            let _ = writeln!(out, "```text\n{}\n```", table.join("\n").trim_end());
+        }
+    }
+    out
+}
