@@ -80,24 +80,21 @@ impl App {
         // `Accepted` work started by the handler is tracked by this server's background tracker.
         let delivery = background::scope(self.background.clone(), self.deliver(route, request));
         let (response, body) = delivery.instrument(span.clone()).await;
-        if response.status() != StatusCode::METHOD_NOT_ALLOWED
-            && self.settings.recent_deliveries > 0
-        {
-            // A copy: the body as read shares the connection's whole read buffer, which kept in
-            // the log would make hyper allocate a new one for every request (bench/README.md).
-            let body = body.map(|body| Bytes::copy_from_slice(&body));
-            self.record(route, &response, body, started, None);
+        if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+            self.record(route, &response, body.as_deref(), started, None);
         }
         span.in_scope(|| access_line(&method, uri.path(), &response, started));
         response
     }
 
-    /// Keeps a delivery in its endpoint's activity log.
+    /// Keeps a delivery in its endpoint's activity log, with a copy of its body: the body as read
+    /// shares the connection's whole read buffer, which kept in the log would make hyper allocate
+    /// a new one for every request (bench/README.md).
     pub(crate) fn record(
         &self,
         route: &Route,
         response: &Response,
-        body: Option<Bytes>,
+        body: Option<&[u8]>,
         started: Instant,
         replay_of: Option<u64>,
     ) {
@@ -109,7 +106,7 @@ impl App {
             at: SystemTime::now(),
             status: response.status().as_u16(),
             latency: started.elapsed(),
-            body,
+            body: body.map(Bytes::copy_from_slice),
             replay_of,
         });
     }

@@ -116,7 +116,7 @@ pub(super) async fn replay(app: &App, id: u64) -> Response {
     let span = tracing::info_span!("replay", endpoint = &*route.name, of = id);
     let run = background::scope(app.background.clone(), app.run(route, head, body.clone()));
     let response = run.instrument(span).await;
-    app.record(route, &response, Some(body), started, Some(id));
+    app.record(route, &response, Some(&body), started, Some(id));
 
     let status = response.status().as_u16();
     let answer = match response.into_body().collect().await {
