@@ -192,6 +192,33 @@ async fn headers_that_never_finish_are_cut_off() {
 }
 
 #[tokio::test]
+async fn every_request_on_a_kept_alive_connection_gets_the_whole_header_timeout() {
+    let server = launch(secured().header_read_timeout(Duration::from_millis(400))).await;
+    let mut connection = Connection::open(server.local_addr()).await;
+    let payload = fixture("discussion__create__hub-docs.json");
+    // Five requests 200 ms apart on one connection, 1 s in all: the connection's timer is reused
+    // from one request head to the next, and each head gets its own 400 ms.
+    for _ in 0..5 {
+        let reply = connection
+            .send(
+                "POST",
+                "/webhooks/hook",
+                &[("x-webhook-secret", SECRET)],
+                &payload,
+            )
+            .await;
+        assert_eq!((reply.status, reply.body.as_str()), (200, "ok"));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The reused timer still cuts off a head that never finishes.
+    connection
+        .write_raw(b"POST /webhooks/hook HTTP/1.1\r\nhost: a\r\n")
+        .await;
+    assert!(connection.closed_within(Duration::from_secs(3)).await);
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_body_that_trickles_is_cut_off() {
     let server = launch(secured().body_read_timeout(Duration::from_millis(300))).await;
     let head = format!(

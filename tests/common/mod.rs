@@ -121,6 +121,24 @@ impl Connection {
         self.read_reply().await
     }
 
+    /// Writes raw bytes, e.g. the start of a request that never finishes.
+    pub async fn write_raw(&mut self, bytes: &[u8]) {
+        self.stream.get_mut().write_all(bytes).await.unwrap();
+    }
+
+    /// Whether the server closes the connection within `wait` (reading and dropping any answer).
+    pub async fn closed_within(&mut self, wait: Duration) -> bool {
+        let mut buf = [0; 1024];
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.read(&mut buf)).await {
+                Ok(Ok(0) | Err(_)) => return true,
+                Ok(Ok(_)) => {}
+                Err(_) => return false,
+            }
+        }
+    }
+
     async fn read_reply(&mut self) -> Reply {
         let mut line = String::new();
         self.stream.read_line(&mut line).await.unwrap();

@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
 
 use super::delivery::App;
+use super::timer::ConnectionTimer;
 
 /// Serves `listener` until `stop` fires, then drains: connections finish their request in flight
 /// and background work started past a deadline finishes, all within `app.settings.shutdown_grace`.
@@ -19,8 +20,7 @@ pub(super) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: onesho
     let settings = app.settings;
     let mut http = http1::Builder::new();
     // A client that shuts down its sending side after the request still gets its answer.
-    http.timer(TokioTimer::new())
-        .header_read_timeout(settings.header_read_timeout)
+    http.header_read_timeout(settings.header_read_timeout)
         .keep_alive(true)
         .half_close(true);
     let graceful = GracefulShutdown::new();
@@ -54,7 +54,12 @@ pub(super) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: onesho
             // memory, while boxes are recycled hot (bench/README.md: +3 % at 256 connections).
             Box::pin(async move { Ok::<_, Infallible>(app.handle(request).await) })
         });
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        // Each connection gets its own clock, so its header-read timer is reused between requests.
+        let connection = graceful.watch(
+            http.clone()
+                .timer(ConnectionTimer::default())
+                .serve_connection(TokioIo::new(stream), service),
+        );
         tokio::spawn(async move {
             if let Err(err) = connection.await {
                 tracing::debug!(error = %err, "connection closed with an error");
