@@ -6,13 +6,17 @@
 //! a copy of the body as received (a slice of the connection's read buffer would keep that whole
 //! buffer alive) and never the headers: secrets and authorization headers are not stored. A
 //! request refused before its body was read (401, 403, 413) is kept without a body.
+//!
+//! Once the ring is full, each new record takes over the body buffer of the record it evicts
+//! (unless the page or the API still holds that body), so a busy endpoint keeps its deliveries
+//! without allocating or freeing a buffer per request.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 /// Default number of deliveries kept per endpoint.
 pub const DEFAULT_ACTIVITY_CAPACITY: usize = 100;
@@ -55,7 +59,8 @@ impl Recent {
         }
     }
 
-    pub(crate) fn push(&self, record: Record) {
+    /// Keeps `record` with a copy of `body`, evicting the oldest record when the ring is full.
+    pub(crate) fn push(&self, mut record: Record, body: Option<&[u8]>) {
         if self.capacity == 0 {
             return;
         }
@@ -63,8 +68,14 @@ impl Recent {
             .records
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if records.len() == self.capacity {
-            records.pop_front();
+        let evicted = if records.len() == self.capacity {
+            records.pop_front()
+        } else {
+            None
+        };
+        if let Some(body) = body {
+            let spare = evicted.and_then(|evicted| evicted.body?.try_into_mut().ok());
+            record.body = Some(copy_into(spare, body));
         }
         records.push_back(record);
     }
@@ -84,6 +95,18 @@ impl Recent {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         records.iter().find(|record| record.id == id).cloned()
+    }
+}
+
+/// `body` as `Bytes`, in `spare` when it fits without keeping much more memory than it needs.
+fn copy_into(spare: Option<BytesMut>, body: &[u8]) -> Bytes {
+    match spare {
+        Some(mut buffer) if buffer.capacity() <= body.len().max(4096) * 2 => {
+            buffer.clear();
+            buffer.extend_from_slice(body);
+            buffer.freeze()
+        }
+        _ => Bytes::copy_from_slice(body),
     }
 }
 
@@ -146,7 +169,7 @@ mod tests {
     fn keeps_the_last_records_only() {
         let recent = Recent::new(3);
         for id in 1..=5 {
-            recent.push(record(id));
+            recent.push(record(id), None);
         }
         assert_eq!(
             recent.snapshot().iter().map(|r| r.id).collect::<Vec<_>>(),
@@ -155,7 +178,34 @@ mod tests {
         assert!(recent.find(2).is_none());
         assert_eq!(recent.find(4).unwrap().id, 4);
         let off = Recent::new(0);
-        off.push(record(1));
+        off.push(record(1), Some(b"{}"));
         assert!(off.snapshot().is_empty());
+    }
+
+    #[test]
+    fn an_evicted_body_buffer_is_reused_unless_it_is_still_shared() {
+        let recent = Recent::new(1);
+        recent.push(record(1), Some(b"first body"));
+        let first = recent.find(1).unwrap().body.unwrap().as_ptr();
+        // The snapshot is gone by now: the next record writes into the evicted record's buffer.
+        recent.push(record(2), Some(b"second"));
+        let second = recent.find(2).unwrap().body.unwrap();
+        assert_eq!((&second[..], second.as_ptr()), (&b"second"[..], first));
+        // Held by a reader (the page, the API): the buffer is left alone, the reader sees its body.
+        let held = recent.snapshot();
+        recent.push(record(3), Some(b"third"));
+        assert_eq!(&held[0].body.as_ref().unwrap()[..], b"second");
+        assert_eq!(&recent.find(3).unwrap().body.unwrap()[..], b"third");
+        // A buffer much larger than the body is not kept for it.
+        let large = vec![b'x'; 64 * 1024];
+        recent.push(record(4), Some(&large));
+        let large_at = recent.find(4).unwrap().body.unwrap().as_ptr();
+        recent.push(record(5), Some(b"small"));
+        let small = recent.find(5).unwrap().body.unwrap();
+        assert_eq!(&small[..], b"small");
+        assert_ne!(small.as_ptr(), large_at);
+        // A record without a body (refused before it was read) keeps none.
+        recent.push(record(6), None);
+        assert!(recent.find(6).unwrap().body.is_none());
     }
 }
