@@ -1,6 +1,8 @@
 //! The route table: built once at launch, shared read-only, looked up without allocating.
+//!
+//! The paths are kept sorted and looked up by binary search: an app has a handful of endpoints,
+//! and a few byte comparisons cost less than hashing the path (bench/README.md, fix 5).
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::activity::Recent;
@@ -24,9 +26,8 @@ pub(crate) struct Route {
 /// Path → route, built from checked, unique specs.
 #[derive(Debug)]
 pub(crate) struct Router {
-    routes: HashMap<Box<str>, Route>,
-    /// Every path, sorted, for the startup text.
-    paths: Vec<Box<str>>,
+    /// Sorted by path, paths unique.
+    routes: Vec<(Box<str>, Route)>,
 }
 
 impl Router {
@@ -37,7 +38,7 @@ impl Router {
         respond_within: Option<Duration>,
         recent: usize,
     ) -> Self {
-        let routes = specs
+        let mut routes = specs
             .into_iter()
             .map(|spec| {
                 let route = Route {
@@ -49,28 +50,32 @@ impl Router {
                 };
                 (spec.route.into_boxed_str(), route)
             })
-            .collect::<HashMap<_, _>>();
-        let mut paths: Vec<Box<str>> = routes.keys().cloned().collect();
-        paths.sort();
-        Self { routes, paths }
+            .collect::<Vec<_>>();
+        routes.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        Self { routes }
     }
 
     /// Every route with its path, in path order.
     pub(crate) fn routes(&self) -> impl Iterator<Item = (&str, &Route)> {
-        self.paths.iter().map(|path| (&**path, &self.routes[path]))
+        self.routes.iter().map(|(path, route)| (&**path, route))
     }
 
     /// Every path served, sorted.
     pub(crate) fn paths(&self) -> impl Iterator<Item = &str> {
-        self.paths.iter().map(|path| &**path)
+        self.routes.iter().map(|(path, _)| &**path)
+    }
+
+    fn get(&self, path: &str) -> Option<&Route> {
+        let index = self
+            .routes
+            .binary_search_by(|(candidate, _)| (**candidate).cmp(path))
+            .ok()?;
+        Some(&self.routes[index].1)
     }
 
     /// The route for a request path. One trailing slash is tolerated (`/webhooks/a/` is
     /// `/webhooks/a`), because a URL pasted into the Hub's settings often ends with one.
     pub(crate) fn find(&self, path: &str) -> Option<&Route> {
-        self.routes.get(path).or_else(|| {
-            let trimmed = path.strip_suffix('/')?;
-            self.routes.get(trimmed)
-        })
+        self.get(path).or_else(|| self.get(path.strip_suffix('/')?))
     }
 }

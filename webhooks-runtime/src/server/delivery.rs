@@ -5,15 +5,15 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
-use http::header::{ALLOW, CONNECTION, CONTENT_LENGTH, HeaderValue};
+use http::header::{ALLOW, HeaderValue};
 use http::request::Parts;
 use http::{Method, Request, StatusCode};
 use http_body::Body;
-use http_body_util::{BodyExt, Limited};
 use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use super::body::read_body;
 use crate::activity::{Ids, Record};
 use crate::auth::Auth;
 use crate::background;
@@ -89,7 +89,8 @@ impl App {
 
     /// Keeps a delivery in its endpoint's activity log, with a copy of its body: the body as read
     /// shares the connection's whole read buffer, which kept in the log would make hyper allocate
-    /// a new one for every request (bench/README.md).
+    /// a new one for every request (bench/README.md). The copy goes into the buffer of the
+    /// record it evicts when it can.
     pub(crate) fn record(
         &self,
         route: &Route,
@@ -101,14 +102,15 @@ impl App {
         if self.settings.recent_deliveries == 0 {
             return;
         }
-        route.recent.push(Record {
+        let record = Record {
             id: self.ids.next(),
             at: SystemTime::now(),
             status: response.status().as_u16(),
             latency: started.elapsed(),
-            body: body.map(Bytes::copy_from_slice),
+            body: None,
             replay_of,
-        });
+        };
+        route.recent.push(record, body);
     }
 
     /// Method, secret, body, then [`run`](Self::run); also hands back the body it read.
@@ -179,60 +181,6 @@ impl App {
                 "Internal Server Error: the handler panicked.",
             )
         })
-    }
-}
-
-/// Reads the whole body, refusing (413) as soon as it exceeds the limit (before reading it when
-/// the declared length already does) and giving up (408) on a body that does not arrive in time.
-pub(crate) async fn read_body<B>(
-    head: &http::request::Parts,
-    body: B,
-    settings: &Settings,
-) -> Result<Bytes, Response>
-where
-    B: Body<Data = Bytes>,
-    B::Error: Into<BoxError>,
-{
-    let limit = settings.body_limit;
-    let too_large = || {
-        error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("The request body is larger than the limit of {limit} bytes."),
-        )
-    };
-    let declared = head
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
-        return Err(too_large());
-    }
-    match tokio::time::timeout(
-        settings.body_read_timeout,
-        Limited::new(body, limit).collect(),
-    )
-    .await
-    {
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(err)) if err.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Ok(Err(err)) => Err(error(
-            StatusCode::BAD_REQUEST,
-            &format!("Could not read the request body: {err}"),
-        )),
-        Err(_) => {
-            let mut response = error(
-                StatusCode::REQUEST_TIMEOUT,
-                &format!(
-                    "The request body did not arrive within {:?}.",
-                    settings.body_read_timeout
-                ),
-            );
-            response
-                .headers_mut()
-                .insert(CONNECTION, HeaderValue::from_static("close"));
-            Err(response)
-        }
     }
 }
 

@@ -1,11 +1,14 @@
 //! The server: the [`WebhooksServer`] builder and the [`RunningServer`] it launches.
 //!
-//! Connections are accepted in `accept`, each request travels through `delivery`, and `signal`
-//! stops a server started with [`WebhooksServer::run`].
+//! Connections are accepted in `accept` (hyper's header-read clock per connection in `timer`),
+//! each request travels through `delivery` (its body read by `body`), and `signal` stops a
+//! server started with [`WebhooksServer::run`].
 
 mod accept;
+pub(crate) mod body;
 pub(crate) mod delivery;
 mod signal;
+mod timer;
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;

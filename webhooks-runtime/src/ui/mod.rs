@@ -23,7 +23,8 @@ use crate::extract::Delivery;
 use crate::handler::{ErasedHandler, call_catching_panics};
 use crate::response::{IntoResponse, Response, error, json_bytes};
 use crate::server::App;
-use crate::server::delivery::{BoxError, read_body};
+use crate::server::body::read_body;
+use crate::server::delivery::BoxError;
 
 /// What answers the paths that are not webhooks.
 #[derive(Debug)]
