@@ -1,8 +1,10 @@
 //! Work that goes on after the Hub has its answer: [`Accepted`].
 //!
-//! The server runs every handler with its background task tracker in a task-local, so a handler
-//! returning `Accepted(future)` hands the future to the server: it is spawned on the runtime, the
-//! Hub gets `202`, and a graceful shutdown waits for it (within the grace period).
+//! While the server polls a handler's future, its background task tracker is set in a scoped
+//! thread-local, so a handler returning `Accepted(future)` hands the future to the server: it is
+//! spawned on the runtime, the Hub gets `202`, and a graceful shutdown waits for it (within the
+//! grace period). A scoped thread-local set for each poll costs two pointer writes; tokio's
+//! task-local would move the whole request future into its wrapper (bench/README.md, fix 6).
 
 use std::future::Future;
 
@@ -12,9 +14,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::response::{IntoResponse, Response, json_bytes};
 
-tokio::task_local! {
-    static BACKGROUND: TaskTracker;
-}
+scoped_tls::scoped_thread_local!(static BACKGROUND: TaskTracker);
 
 /// Answers the Hub `202 {"accepted": true}` at once and runs the future in the background, tracked
 /// so that a graceful shutdown waits for it.
@@ -42,12 +42,15 @@ where
 {
     fn into_response(self) -> Response {
         let work = tracing::Instrument::in_current_span(self.0);
-        match BACKGROUND.try_with(TaskTracker::clone) {
-            Ok(tracker) => {
+        match BACKGROUND
+            .is_set()
+            .then(|| BACKGROUND.with(TaskTracker::clone))
+        {
+            Some(tracker) => {
                 tracker.spawn(work);
             }
             // Outside a server (a unit test calling `into_response` by hand): still run it.
-            Err(_) => match tokio::runtime::Handle::try_current() {
+            None => match tokio::runtime::Handle::try_current() {
                 Ok(runtime) => {
                     tracing::warn!(
                         "`Accepted` used outside a webhooks server: shutdown will not wait for it"
@@ -69,10 +72,7 @@ where
     }
 }
 
-/// Runs `future` (a handler call) with `tracker` as the place `Accepted` work goes.
-///
-/// A plain `fn`: an `async fn` would hold `future` twice in its state (as its argument and inside
-/// the scope), doubling what every delivery copies.
-pub(crate) fn scope<F: Future>(tracker: TaskTracker, future: F) -> impl Future<Output = F::Output> {
-    BACKGROUND.scope(tracker, future)
+/// Runs `poll` (one poll of a handler's future) with `tracker` as the place `Accepted` work goes.
+pub(crate) fn with_tracker<R>(tracker: &TaskTracker, poll: impl FnOnce() -> R) -> R {
+    BACKGROUND.set(tracker, poll)
 }

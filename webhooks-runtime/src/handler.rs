@@ -7,10 +7,14 @@
 //! `std::process::Command`, a blocking HTTP call, file IO) never stalls the server.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use http::StatusCode;
+use tokio_util::task::TaskTracker;
+use tracing::Span;
 
 use crate::extract::{Delivery, FromDelivery};
 use crate::response::{IntoResponse, Response, error};
@@ -154,25 +158,60 @@ impl std::fmt::Debug for ErasedHandler {
     }
 }
 
-/// Runs `handler` on `delivery`, turning a panic anywhere in it into `Err` with the panic's payload.
-pub(crate) fn call_catching_panics(handler: &ErasedHandler, delivery: Delivery) -> CatchUnwind {
-    CatchUnwind(handler.call(delivery))
+/// A handler's future as the server polls it: inside the delivery's span, with the server's
+/// background tracker where [`Accepted`](crate::Accepted) finds it, and with its panics caught
+/// (tokio would otherwise abort the connection task).
+///
+/// It only borrows the span and the tracker, so that wrapping the handler's (boxed) future moves
+/// a few pointers and never the request's state.
+pub(crate) struct HandlerCall<'a> {
+    future: BoxFuture<Response>,
+    tracker: &'a TaskTracker,
+    span: &'a Span,
 }
 
-/// A handler future whose panics are caught (tokio would otherwise abort the connection task).
-pub(crate) struct CatchUnwind(BoxFuture<Response>);
+impl<'a> HandlerCall<'a> {
+    /// Calls `handler` on `delivery`; the future it returns is polled as described above.
+    pub(crate) fn new(
+        handler: &ErasedHandler,
+        delivery: Delivery,
+        tracker: &'a TaskTracker,
+        span: &'a Span,
+    ) -> Self {
+        Self::resume(handler.call(delivery), tracker, span)
+    }
 
-impl Future for CatchUnwind {
+    /// Goes on polling a call taken apart with [`detach`](Self::detach).
+    pub(crate) fn resume(
+        future: BoxFuture<Response>,
+        tracker: &'a TaskTracker,
+        span: &'a Span,
+    ) -> Self {
+        Self {
+            future,
+            tracker,
+            span,
+        }
+    }
+
+    /// The handler's future, to go on with elsewhere (in the background, past a deadline).
+    pub(crate) fn detach(self) -> BoxFuture<Response> {
+        self.future
+    }
+}
+
+impl Future for HandlerCall<'_> {
     type Output = Result<Response, Box<dyn std::any::Any + Send>>;
 
-    fn poll(
-        mut self: Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
-        let future = &mut self.0;
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx))) {
-            Ok(poll) => poll.map(Ok),
-            Err(panic) => std::task::Poll::Ready(Err(panic)),
-        }
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let _entered = this.span.enter();
+        let future = &mut this.future;
+        crate::background::with_tracker(this.tracker, || {
+            match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+                Ok(poll) => poll.map(Ok),
+                Err(panic) => Poll::Ready(Err(panic)),
+            }
+        })
     }
 }

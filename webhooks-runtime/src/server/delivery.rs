@@ -7,18 +7,17 @@ use std::time::{Duration, Instant, SystemTime};
 use bytes::Bytes;
 use http::header::{ALLOW, HeaderValue};
 use http::request::Parts;
-use http::{Method, Request, StatusCode};
+use http::{Method, Request, StatusCode, Uri};
 use http_body::Body;
 use tokio_util::task::TaskTracker;
-use tracing::Instrument;
+use tracing::Span;
 use tracing::field::Empty;
 
 use super::body::read_body;
 use crate::activity::{Ids, Record};
 use crate::auth::Auth;
-use crate::background;
 use crate::extract::Delivery;
-use crate::handler::call_catching_panics;
+use crate::handler::HandlerCall;
 use crate::response::{IntoResponse, Response, error, json_bytes};
 use crate::router::{Route, Router};
 use crate::ui::Ui;
@@ -55,19 +54,22 @@ pub(crate) struct App {
 
 impl App {
     /// Answers one request and writes its access line.
+    ///
+    /// One flat `async fn` for the whole delivery (method, secret, body, handler): every layer
+    /// of futures nested in another holds its own copy of the request and is moved into its
+    /// parent, which is what a delivery costs over bare hyper (bench/README.md, fix 6).
     pub(crate) async fn handle<B>(&self, request: Request<B>) -> Response
     where
         B: Body<Data = Bytes>,
         B::Error: Into<BoxError>,
     {
         let started = Instant::now();
-        let method = request.method().clone();
-        let uri = request.uri().clone();
-        let Some(route) = self.router.find(uri.path()) else {
+        let access = Access::of(&request);
+        let Some(route) = self.router.find(request.uri().path()) else {
             // Boxed: the landing page's future is several KiB, and every request would otherwise
             // carry (and copy) that much state even though only non-webhook paths use it.
             let response = Box::pin(self.answer_other(request)).await;
-            access_line(&method, uri.path(), &response, started);
+            access.write(&response, started);
             return response;
         };
         let span = tracing::info_span!(
@@ -77,13 +79,31 @@ impl App {
             action = Empty,
             repo = Empty,
         );
-        // `Accepted` work started by the handler is tracked by this server's background tracker.
-        let delivery = background::scope(self.background.clone(), self.deliver(route, request));
-        let (response, body) = delivery.instrument(span.clone()).await;
-        if response.status() != StatusCode::METHOD_NOT_ALLOWED {
-            self.record(route, &response, body.as_deref(), started, None);
-        }
-        span.in_scope(|| access_line(&method, uri.path(), &response, started));
+        let (response, body) = 'delivery: {
+            if request.method() != Method::POST {
+                let mut response = json_bytes(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    Bytes::from_static(br#"{"detail":"Method Not Allowed"}"#),
+                );
+                response
+                    .headers_mut()
+                    .insert(ALLOW, HeaderValue::from_static("POST"));
+                span.in_scope(|| access.write(&response, started));
+                // Not a delivery: the activity log does not keep it.
+                return response;
+            }
+            let (head, body) = request.into_parts();
+            if let Err(rejection) = self.auth.check(&head) {
+                break 'delivery (rejection.into_response(), None);
+            }
+            let body = match read_body(&head, body, &self.settings).await {
+                Ok(body) => body,
+                Err(response) => break 'delivery (response, None),
+            };
+            (self.run(route, head, body.clone(), &span).await, Some(body))
+        };
+        self.record(route, &response, body.as_deref(), started, None);
+        span.in_scope(|| access.write(&response, started));
         response
     }
 
@@ -113,40 +133,19 @@ impl App {
         route.recent.push(record, body);
     }
 
-    /// Method, secret, body, then [`run`](Self::run); also hands back the body it read.
-    async fn deliver<B>(&self, route: &Route, request: Request<B>) -> (Response, Option<Bytes>)
-    where
-        B: Body<Data = Bytes>,
-        B::Error: Into<BoxError>,
-    {
-        if request.method() != Method::POST {
-            let mut response = json_bytes(
-                StatusCode::METHOD_NOT_ALLOWED,
-                Bytes::from_static(br#"{"detail":"Method Not Allowed"}"#),
-            );
-            response
-                .headers_mut()
-                .insert(ALLOW, HeaderValue::from_static("POST"));
-            return (response, None);
-        }
-        let (head, body) = request.into_parts();
-        if let Err(rejection) = self.auth.check(&head) {
-            return (rejection.into_response(), None);
-        }
-        let body = match read_body(&head, body, &self.settings).await {
-            Ok(body) => body,
-            Err(response) => return (response, None),
-        };
-        (self.run(route, head, body.clone()).await, Some(body))
-    }
-
-    /// An authenticated, fully read delivery: filters, then the handler with its panics caught
-    /// and its deadline. Replays from the activity log start here too.
-    pub(crate) async fn run(&self, route: &Route, head: Parts, body: Bytes) -> Response {
+    /// An authenticated, fully read delivery: filters, then the handler (in `span`, with its
+    /// panics caught) and its deadline. Replays from the activity log start here too.
+    pub(crate) async fn run(
+        &self,
+        route: &Route,
+        head: Parts,
+        body: Bytes,
+        span: &Span,
+    ) -> Response {
         if !route.filter.is_empty() {
             match route.filter.check_body(&body) {
                 Ok(None) => {}
-                Ok(Some(reason)) => return skipped(&reason),
+                Ok(Some(reason)) => return span.in_scope(|| skipped(&reason)),
                 // Not even an event: the full parser says precisely what is wrong.
                 Err(()) => {
                     if let Err(err) = crate::payload::WebhookPayload::from_slice(&body) {
@@ -155,21 +154,28 @@ impl App {
                 }
             }
         }
-        let mut call = call_catching_panics(&route.handler, Delivery::new(head, body));
+        let mut call = HandlerCall::new(
+            &route.handler,
+            Delivery::new(head, body),
+            &self.background,
+            span,
+        );
         let outcome = match route.respond_within {
             None => call.await,
             Some(deadline) => tokio::select! {
                 outcome = &mut call => outcome,
                 () = tokio::time::sleep(deadline) => {
                     // Answer the Hub now; the handler goes on, tracked so shutdown waits for it.
+                    let future = call.detach();
                     let name = route.name.clone();
                     let tracker = self.background.clone();
+                    let span = span.clone();
                     self.background.spawn(async move {
-                        match background::scope(tracker, call).await {
-                            Ok(response) => tracing::info!(status = response.status().as_u16(), "finished after its deadline"),
-                            Err(panic) => log_panic(&name, &*panic),
+                        match HandlerCall::resume(future, &tracker, &span).await {
+                            Ok(response) => span.in_scope(|| tracing::info!(status = response.status().as_u16(), "finished after its deadline")),
+                            Err(panic) => span.in_scope(|| log_panic(&name, &*panic)),
                         }
-                    }.in_current_span());
+                    });
                     return accepted_after(deadline);
                 }
             },
@@ -218,14 +224,28 @@ fn accepted_after(deadline: Duration) -> Response {
     )
 }
 
-fn access_line(method: &Method, path: &str, response: &Response, started: Instant) {
-    tracing::info!(
-        target: "webhooks::access",
-        %method,
-        path,
-        status = response.status().as_u16(),
-        micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-    );
+/// What the access line needs from a request, kept only when the access log is on (cloning the
+/// URI costs reference-count updates on every request otherwise).
+struct Access(Option<(Method, Uri)>);
+
+impl Access {
+    fn of<B>(request: &Request<B>) -> Self {
+        let on = tracing::enabled!(target: "webhooks::access", tracing::Level::INFO);
+        Self(on.then(|| (request.method().clone(), request.uri().clone())))
+    }
+
+    /// One line per request: method, path, status and time taken.
+    fn write(&self, response: &Response, started: Instant) {
+        if let Some((method, uri)) = &self.0 {
+            tracing::info!(
+                target: "webhooks::access",
+                %method,
+                path = uri.path(),
+                status = response.status().as_u16(),
+                micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            );
+        }
+    }
 }
 
 fn log_panic(endpoint: &str, panic: &(dyn std::any::Any + Send)) {

@@ -8,10 +8,8 @@ use http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use serde::Serialize;
 use serde_json::Value;
-use tracing::Instrument;
 
 use crate::activity::{Record, rfc3339};
-use crate::background;
 use crate::payload::summary::Summary;
 use crate::response::{Response, error, json_response};
 use crate::server::App;
@@ -114,8 +112,7 @@ pub(super) async fn replay(app: &App, id: u64) -> Response {
 
     let started = Instant::now();
     let span = tracing::info_span!("replay", endpoint = &*route.name, of = id);
-    let run = background::scope(app.background.clone(), app.run(route, head, body.clone()));
-    let response = run.instrument(span).await;
+    let response = app.run(route, head, body.clone(), &span).await;
     app.record(route, &response, Some(&body), started, Some(id));
 
     let status = response.status().as_u16();

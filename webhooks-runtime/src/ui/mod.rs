@@ -20,7 +20,7 @@ use http::{Method, Request, StatusCode};
 use http_body::Body;
 
 use crate::extract::Delivery;
-use crate::handler::{ErasedHandler, call_catching_panics};
+use crate::handler::{ErasedHandler, HandlerCall};
 use crate::response::{IntoResponse, Response, error, json_bytes};
 use crate::server::App;
 use crate::server::body::read_body;
@@ -135,7 +135,8 @@ impl App {
             Ok(body) => body,
             Err(response) => return response,
         };
-        call_catching_panics(handler, Delivery::new(head, body))
+        let span = tracing::Span::current();
+        HandlerCall::new(handler, Delivery::new(head, body), &self.background, &span)
             .await
             .unwrap_or_else(|_| {
                 tracing::error!("the custom UI handler panicked");
