@@ -219,6 +219,25 @@ async fn every_request_on_a_kept_alive_connection_gets_the_whole_header_timeout(
 }
 
 #[tokio::test]
+async fn a_declared_length_over_the_limit_is_refused_before_any_body_byte() {
+    let server = launch(secured().body_limit(1024)).await;
+    let head = format!(
+        "POST /webhooks/hook HTTP/1.1\r\nhost: a\r\nx-webhook-secret: {SECRET}\r\ncontent-length: 10000000\r\n\r\n"
+    );
+    // No body byte is ever sent: the answer comes from the declared length alone.
+    let (answer, _) = raw(server.local_addr(), head.as_bytes(), Duration::from_secs(3)).await;
+    assert!(
+        answer.starts_with("HTTP/1.1 413 Payload Too Large\r\n"),
+        "{answer}"
+    );
+    assert!(
+        answer.ends_with(r#"{"error":"The request body is larger than the limit of 1024 bytes."}"#),
+        "{answer}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_body_that_trickles_is_cut_off() {
     let server = launch(secured().body_read_timeout(Duration::from_millis(300))).await;
     let head = format!(

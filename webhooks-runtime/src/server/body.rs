@@ -11,8 +11,7 @@ use std::task::{Context, Poll, ready};
 
 use bytes::{Bytes, BytesMut};
 use http::StatusCode;
-use http::header::{CONNECTION, CONTENT_LENGTH, HeaderValue};
-use http::request::Parts;
+use http::header::{CONNECTION, HeaderValue};
 use http_body::Body;
 
 use super::delivery::{BoxError, Settings};
@@ -20,22 +19,14 @@ use crate::response::{Response, error};
 
 /// Reads the whole body, refusing (413) as soon as it exceeds the limit and giving up (408) on a
 /// body that does not arrive within the read timeout.
-pub(crate) async fn read_body<B>(
-    head: &Parts,
-    body: B,
-    settings: &Settings,
-) -> Result<Bytes, Response>
+pub(crate) async fn read_body<B>(body: B, settings: &Settings) -> Result<Bytes, Response>
 where
     B: Body<Data = Bytes>,
     B::Error: Into<BoxError>,
 {
     let limit = settings.body_limit;
-    let declared = head
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
+    // The declared length, as hyper read it from `content-length` (0 for a chunked body).
+    if body.size_hint().lower() > limit as u64 {
         return Err(too_large(limit));
     }
     let mut body = pin!(body);

@@ -96,7 +96,7 @@ impl App {
             if let Err(rejection) = self.auth.check(&head) {
                 break 'delivery (rejection.into_response(), None);
             }
-            let body = match read_body(&head, body, &self.settings).await {
+            let body = match read_body(body, &self.settings).await {
                 Ok(body) => body,
                 Err(response) => break 'delivery (response, None),
             };

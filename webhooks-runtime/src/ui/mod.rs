@@ -131,7 +131,7 @@ impl App {
         B::Error: Into<BoxError>,
     {
         let (head, body) = request.into_parts();
-        let body = match read_body(&head, body, &self.settings).await {
+        let body = match read_body(body, &self.settings).await {
             Ok(body) => body,
             Err(response) => return response,
         };
