@@ -667,6 +667,24 @@ async fn shutdown_lets_deliveries_in_flight_finish() {
 }
 
 #[tokio::test]
+async fn shutdown_closes_idle_keep_alive_connections_at_once() {
+    let server = launch(
+        WebhooksServer::new()
+            .add_webhook("hook", || async { "ok" })
+            .shutdown_grace(Duration::from_secs(30)),
+    )
+    .await;
+    let mut idle = Connection::open(server.local_addr()).await;
+    let reply = idle.send("POST", "/webhooks/hook", &[], b"").await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, "ok"));
+    // The connection is kept alive and idle: shutdown closes it instead of waiting the grace out.
+    tokio::time::timeout(Duration::from_secs(5), server.shutdown())
+        .await
+        .expect("shutdown does not wait for idle connections");
+    assert!(idle.closed_within(Duration::from_secs(1)).await);
+}
+
+#[tokio::test]
 async fn a_duplicate_path_refuses_to_start_naming_both() {
     let first_line = line!() + 2;
     let server = WebhooksServer::new()

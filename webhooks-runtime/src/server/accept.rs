@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
+use tokio_util::task::TaskTracker;
 
 use super::delivery::App;
+use super::drain::Drain;
 use super::timer::ConnectionTimer;
 
 /// Serves `listener` until `stop` fires, then drains: connections finish their request in flight
@@ -23,7 +24,8 @@ pub(super) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: onesho
     http.header_read_timeout(settings.header_read_timeout)
         .keep_alive(true)
         .half_close(true);
-    let graceful = GracefulShutdown::new();
+    let drain = Drain::default();
+    let connections = TaskTracker::new();
     // Past the limit, new connections wait in the kernel's accept queue instead of costing memory.
     let slots = Arc::new(Semaphore::new(settings.max_connections));
     loop {
@@ -55,12 +57,12 @@ pub(super) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: onesho
             Box::pin(async move { Ok::<_, Infallible>(app.handle(request).await) })
         });
         // Each connection gets its own clock, so its header-read timer is reused between requests.
-        let connection = graceful.watch(
+        let connection = drain.watch(
             http.clone()
                 .timer(ConnectionTimer::default())
                 .serve_connection(TokioIo::new(stream), service),
         );
-        tokio::spawn(async move {
+        connections.spawn(async move {
             if let Err(err) = connection.await {
                 tracing::debug!(error = %err, "connection closed with an error");
             }
@@ -68,12 +70,14 @@ pub(super) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: onesho
         });
     }
     drop(listener);
-    let drain = async {
-        graceful.shutdown().await;
+    let finish = async {
+        drain.stop();
+        connections.close();
+        connections.wait().await;
         app.background.close();
         app.background.wait().await;
     };
-    if tokio::time::timeout(settings.shutdown_grace, drain)
+    if tokio::time::timeout(settings.shutdown_grace, finish)
         .await
         .is_err()
     {

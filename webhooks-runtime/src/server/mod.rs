@@ -1,12 +1,14 @@
 //! The server: the [`WebhooksServer`] builder and the [`RunningServer`] it launches.
 //!
-//! Connections are accepted in `accept` (hyper's header-read clock per connection in `timer`),
-//! each request travels through `delivery` (its body read by `body`), and `signal` stops a
-//! server started with [`WebhooksServer::run`].
+//! Connections are accepted in `accept` (hyper's header-read clock per connection in `timer`,
+//! the graceful shutdown of open connections in `drain`), each request travels through
+//! `delivery` (its body read by `body`), and `signal` stops a server started with
+//! [`WebhooksServer::run`].
 
 mod accept;
 pub(crate) mod body;
 pub(crate) mod delivery;
+mod drain;
 mod signal;
 mod timer;
 
