@@ -1,7 +1,6 @@
 //! Connections: the accept loop, the HTTP/1 settings of every connection, the bound on open
 //! connections, and graceful shutdown.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -50,11 +49,10 @@ pub(super) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: onesho
         let _ = stream.set_nodelay(true);
         let app = Arc::clone(&app);
         let service = hyper::service::service_fn(move |request| {
-            let app = Arc::clone(&app);
             // Boxed: hyper keeps a slot per connection for the request in flight; with the
             // ~2 KiB future inline, 256 connections spread that state over 512 KiB of cold
             // memory, while boxes are recycled hot (bench/README.md: +3 % at 256 connections).
-            Box::pin(async move { Ok::<_, Infallible>(app.handle(request).await) })
+            Box::pin(Arc::clone(&app).serve(request))
         });
         // Each connection gets its own clock, so its header-read timer is reused between requests.
         let connection = drain.watch(

@@ -2,6 +2,9 @@
 //! any body byte is read, body within the size limit and the read timeout (413 / 408), the
 //! handler with its panics caught (500) and its optional deadline (202), and one access line.
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
@@ -55,56 +58,72 @@ pub(crate) struct App {
 impl App {
     /// Answers one request and writes its access line.
     ///
-    /// One flat `async fn` for the whole delivery (method, secret, body, handler): every layer
-    /// of futures nested in another holds its own copy of the request and is moved into its
-    /// parent, which is what a delivery costs over bare hyper (bench/README.md, fix 6).
-    pub(crate) async fn handle<B>(&self, request: Request<B>) -> Response
+    /// One flat future for the whole delivery (method, secret, body, handler), owning the app so
+    /// that hyper can keep it: every layer of futures nested in another holds its own copy of
+    /// the request and is moved into its parent, which is what a delivery costs over bare hyper
+    /// (bench/README.md, fixes 6 and 8). The request is taken apart before the future is built,
+    /// so that its head is held once.
+    pub(crate) fn serve<B>(
+        self: Arc<Self>,
+        request: Request<B>,
+    ) -> impl Future<Output = Result<Response, Infallible>> + Send + 'static
     where
-        B: Body<Data = Bytes>,
+        B: Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
         let started = Instant::now();
         let access = Access::of(&request);
-        let Some(route) = self.router.find(request.uri().path()) else {
-            // Boxed: the landing page's future is several KiB, and every request would otherwise
-            // carry (and copy) that much state even though only non-webhook paths use it.
-            let response = Box::pin(self.answer_other(request)).await;
-            access.write(&response, started);
-            return response;
-        };
-        let span = tracing::info_span!(
-            "delivery",
-            endpoint = &*route.name,
-            scope = Empty,
-            action = Empty,
-            repo = Empty,
-        );
-        let (response, body) = 'delivery: {
-            if request.method() != Method::POST {
-                let mut response = json_bytes(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    Bytes::from_static(br#"{"detail":"Method Not Allowed"}"#),
+        let (head, body) = request.into_parts();
+        // The `Result` hyper wants is made here: wrapping this future in another to add it would
+        // hold it twice (as the wrapper's capture and as what it awaits).
+        async move {
+            Ok('serve: {
+                let Some(route) = self.router.find(head.uri.path()) else {
+                    // Boxed: the landing page's future is several KiB, and every request would
+                    // otherwise carry (and copy) that much state though only other paths use it.
+                    let request = Request::from_parts(head, body);
+                    let response = Box::pin(self.answer_other(request)).await;
+                    access.write(&response, started);
+                    break 'serve response;
+                };
+                let span = tracing::info_span!(
+                    "delivery",
+                    endpoint = &*route.name,
+                    scope = Empty,
+                    action = Empty,
+                    repo = Empty,
                 );
-                response
-                    .headers_mut()
-                    .insert(ALLOW, HeaderValue::from_static("POST"));
+                let (response, body) = 'delivery: {
+                    if head.method != Method::POST {
+                        let mut response = json_bytes(
+                            StatusCode::METHOD_NOT_ALLOWED,
+                            Bytes::from_static(br#"{"detail":"Method Not Allowed"}"#),
+                        );
+                        response
+                            .headers_mut()
+                            .insert(ALLOW, HeaderValue::from_static("POST"));
+                        span.in_scope(|| access.write(&response, started));
+                        // Not a delivery: the activity log does not keep it.
+                        break 'serve response;
+                    }
+                    if let Err(rejection) = self.auth.check(&head) {
+                        break 'delivery (rejection.into_response(), None);
+                    }
+                    let body = match read_body(body, &self.settings).await {
+                        Ok(body) => body,
+                        Err(response) => break 'delivery (response, None),
+                    };
+                    let response = match self.prepare(route, head, body.clone(), &span) {
+                        Ok(call) => self.finish(route, call, &span).await,
+                        Err(response) => response,
+                    };
+                    (response, Some(body))
+                };
+                self.record(route, &response, body.as_deref(), started, None);
                 span.in_scope(|| access.write(&response, started));
-                // Not a delivery: the activity log does not keep it.
-                return response;
-            }
-            let (head, body) = request.into_parts();
-            if let Err(rejection) = self.auth.check(&head) {
-                break 'delivery (rejection.into_response(), None);
-            }
-            let body = match read_body(body, &self.settings).await {
-                Ok(body) => body,
-                Err(response) => break 'delivery (response, None),
-            };
-            (self.run(route, head, body.clone(), &span).await, Some(body))
-        };
-        self.record(route, &response, body.as_deref(), started, None);
-        span.in_scope(|| access.write(&response, started));
-        response
+                response
+            })
+        }
     }
 
     /// Keeps a delivery in its endpoint's activity log, with a copy of its body: the body as read
@@ -134,7 +153,7 @@ impl App {
     }
 
     /// An authenticated, fully read delivery: filters, then the handler (in `span`, with its
-    /// panics caught) and its deadline. Replays from the activity log start here too.
+    /// panics caught) and its deadline. Replays from the activity log start here.
     pub(crate) async fn run(
         &self,
         route: &Route,
@@ -142,24 +161,48 @@ impl App {
         body: Bytes,
         span: &Span,
     ) -> Response {
+        match self.prepare(route, head, body, span) {
+            Ok(call) => self.finish(route, call, span).await,
+            Err(response) => response,
+        }
+    }
+
+    /// The endpoint's filters, then the handler's call, not polled yet; or the answer when a
+    /// filter skips the delivery. Not `async`: the request's head goes straight into the call.
+    #[allow(
+        clippy::result_large_err,
+        reason = "matched at once, never kept in a future's state or passed along"
+    )]
+    fn prepare<'a>(
+        &'a self,
+        route: &Route,
+        head: Parts,
+        body: Bytes,
+        span: &'a Span,
+    ) -> Result<HandlerCall<'a>, Response> {
         if !route.filter.is_empty() {
             match route.filter.check_body(&body) {
                 Ok(None) => {}
-                Ok(Some(reason)) => return span.in_scope(|| skipped(&reason)),
+                Ok(Some(reason)) => return Err(span.in_scope(|| skipped(&reason))),
                 // Not even an event: the full parser says precisely what is wrong.
                 Err(()) => {
                     if let Err(err) = crate::payload::WebhookPayload::from_slice(&body) {
-                        return crate::extract::JsonRejection::Payload(err).into_response();
+                        return Err(crate::extract::JsonRejection::Payload(err).into_response());
                     }
                 }
             }
         }
-        let mut call = HandlerCall::new(
+        Ok(HandlerCall::new(
             &route.handler,
             Delivery::new(head, body),
             &self.background,
             span,
-        );
+        ))
+    }
+
+    /// Runs the handler's call to its answer, or past the endpoint's deadline answers 202 and
+    /// lets it go on in the background; a panic becomes a 500.
+    async fn finish(&self, route: &Route, mut call: HandlerCall<'_>, span: &Span) -> Response {
         let outcome = match route.respond_within {
             None => call.await,
             Some(deadline) => tokio::select! {
@@ -225,18 +268,20 @@ fn accepted_after(deadline: Duration) -> Response {
 }
 
 /// What the access line needs from a request, kept only when the access log is on (cloning the
-/// URI costs reference-count updates on every request otherwise).
-struct Access(Option<(Method, Uri)>);
+/// URI costs reference-count updates on every request otherwise), and boxed so that it takes
+/// one word of the request's state.
+struct Access(Option<Box<(Method, Uri)>>);
 
 impl Access {
     fn of<B>(request: &Request<B>) -> Self {
         let on = tracing::enabled!(target: "webhooks::access", tracing::Level::INFO);
-        Self(on.then(|| (request.method().clone(), request.uri().clone())))
+        Self(on.then(|| Box::new((request.method().clone(), request.uri().clone()))))
     }
 
     /// One line per request: method, path, status and time taken.
     fn write(&self, response: &Response, started: Instant) {
-        if let Some((method, uri)) = &self.0 {
+        if let Some(line) = &self.0 {
+            let (method, uri) = &**line;
             tracing::info!(
                 target: "webhooks::access",
                 %method,
