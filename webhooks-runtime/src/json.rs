@@ -55,7 +55,7 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
 }
 
 /// [`from_slice`] with the path of the failing field tracked throughout.
-fn from_slice_tracked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
+pub(crate) fn from_slice_tracked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let mut path = err.path().to_string();

@@ -93,6 +93,7 @@ pub trait FromDelivery: Sized {
 impl FromDelivery for WebhookPayload {
     type Rejection = JsonRejection;
 
+    #[inline]
     fn from_delivery(delivery: &Delivery) -> Result<Self, Self::Rejection> {
         let payload = WebhookPayload::from_slice(&delivery.body).map_err(JsonRejection::Payload)?;
         // The server's span for this delivery has these fields empty until the payload is known.

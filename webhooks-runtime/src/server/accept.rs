@@ -49,9 +49,9 @@ pub(super) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: onesho
         let _ = stream.set_nodelay(true);
         let app = Arc::clone(&app);
         let service = hyper::service::service_fn(move |request| {
-            // Boxed: hyper keeps a slot per connection for the request in flight; with the
-            // ~2 KiB future inline, 256 connections spread that state over 512 KiB of cold
-            // memory, while boxes are recycled hot (bench/README.md: +3 % at 256 connections).
+            // Boxed: hyper keeps a slot per connection for the request in flight; inline, 256
+            // connections spread that state over cold memory, while boxes are recycled hot
+            // (bench/README.md, fix 4: +3 % at 256 connections when the future was 2 KiB).
             Box::pin(Arc::clone(&app).serve(request))
         });
         // Each connection gets its own clock, so its header-read timer is reused between requests.
