@@ -49,10 +49,9 @@ pub(super) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: onesho
         let _ = stream.set_nodelay(true);
         let app = Arc::clone(&app);
         let service = hyper::service::service_fn(move |request| {
-            // Boxed: hyper keeps a slot per connection for the request in flight; inline, 256
-            // connections spread that state over cold memory, while boxes are recycled hot
-            // (bench/README.md, fix 4: +3 % at 256 connections when the future was 2 KiB).
-            Box::pin(Arc::clone(&app).serve(request))
+            // Not boxed: hyper keeps the request's future (under 800 bytes) in the connection's
+            // own slot. Boxing it paid off when it was 2 KiB (bench/README.md, fixes 4 and 8).
+            Arc::clone(&app).serve(request)
         });
         // Each connection gets its own clock, so its header-read timer is reused between requests.
         let connection = drain.watch(
