@@ -14,7 +14,7 @@
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 
@@ -25,7 +25,9 @@ pub const DEFAULT_ACTIVITY_CAPACITY: usize = 100;
 #[derive(Debug, Clone)]
 pub(crate) struct Record {
     pub(crate) id: u64,
-    pub(crate) at: SystemTime,
+    /// When the delivery arrived, on the monotonic clock: turned into a wall-clock time only when
+    /// the log is read ([`Now::wall_time`]), so a delivery reads the clock once fewer.
+    pub(crate) started: Instant,
     pub(crate) status: u16,
     pub(crate) latency: Duration,
     /// The body, when the request was authenticated and read.
@@ -110,6 +112,27 @@ fn copy_into(spare: Option<BytesMut>, body: &[u8]) -> Bytes {
     }
 }
 
+/// The wall clock and the monotonic clock read together, to date records when the log is read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Now {
+    wall: SystemTime,
+    monotonic: Instant,
+}
+
+impl Now {
+    pub(crate) fn read() -> Self {
+        Self {
+            wall: SystemTime::now(),
+            monotonic: Instant::now(),
+        }
+    }
+
+    /// The wall-clock time of `instant` (earlier than now).
+    pub(crate) fn wall_time(&self, instant: Instant) -> SystemTime {
+        self.wall - self.monotonic.saturating_duration_since(instant)
+    }
+}
+
 /// `at` as an RFC 3339 UTC timestamp with milliseconds, e.g. `2026-11-23T12:00:00.123Z`.
 pub(crate) fn rfc3339(at: SystemTime) -> String {
     let since_epoch = at
@@ -148,12 +171,23 @@ mod tests {
     fn record(id: u64) -> Record {
         Record {
             id,
-            at: SystemTime::now(),
+            started: Instant::now(),
             status: 200,
             latency: Duration::ZERO,
             body: None,
             replay_of: None,
         }
+    }
+
+    #[test]
+    fn records_are_dated_on_the_wall_clock_when_read() {
+        let now = Now::read();
+        let earlier = now.monotonic - Duration::from_millis(1_500);
+        assert_eq!(
+            now.wall_time(earlier),
+            now.wall - Duration::from_millis(1_500)
+        );
+        assert_eq!(now.wall_time(now.monotonic), now.wall);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::header::{ALLOW, HeaderValue};
@@ -143,7 +143,7 @@ impl App {
         }
         let record = Record {
             id: self.ids.next(),
-            at: SystemTime::now(),
+            started,
             status: response.status().as_u16(),
             latency: started.elapsed(),
             body: None,

@@ -9,7 +9,7 @@ use http_body_util::BodyExt;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::activity::{Record, rfc3339};
+use crate::activity::{Now, Record, rfc3339};
 use crate::payload::summary::Summary;
 use crate::response::{Response, error, json_response};
 use crate::server::App;
@@ -34,7 +34,7 @@ struct DeliveryView<'a> {
 }
 
 impl<'a> DeliveryView<'a> {
-    fn new(endpoint: &'a str, record: &Record) -> Self {
+    fn new(endpoint: &'a str, record: &Record, now: &Now) -> Self {
         let summary = record.body.as_deref().and_then(Summary::read);
         let payload = record.body.as_deref().map(|body| {
             serde_json::from_slice(body)
@@ -42,7 +42,7 @@ impl<'a> DeliveryView<'a> {
         });
         Self {
             id: record.id,
-            time: rfc3339(record.at),
+            time: rfc3339(now.wall_time(record.started)),
             endpoint,
             scope: summary.as_ref().map(|s| s.event.scope.to_string()),
             action: summary.as_ref().map(|s| s.event.action.to_string()),
@@ -69,9 +69,10 @@ pub(super) fn list(app: &App) -> Response {
                 .map(move |record| (path, record))
         })
         .collect();
+    let now = Now::read();
     let mut views: Vec<DeliveryView<'_>> = records
         .iter()
-        .map(|(path, record)| DeliveryView::new(path, record))
+        .map(|(path, record)| DeliveryView::new(path, record, &now))
         .collect();
     views.sort_by_key(|view| std::cmp::Reverse(view.id));
     #[derive(Serialize)]
