@@ -196,8 +196,8 @@ async fn every_request_on_a_kept_alive_connection_gets_the_whole_header_timeout(
     let server = launch(secured().header_read_timeout(Duration::from_millis(400))).await;
     let mut connection = Connection::open(server.local_addr()).await;
     let payload = fixture("discussion__create__hub-docs.json");
-    // Five requests 200 ms apart on one connection, 1 s in all: the connection's timer is reused
-    // from one request head to the next, and each head gets its own 400 ms.
+    // Five requests 200 ms apart on one connection, 1 s in all: each head gets its own 400 ms,
+    // counted from the previous answer.
     for _ in 0..5 {
         let reply = connection
             .send(
@@ -210,11 +210,38 @@ async fn every_request_on_a_kept_alive_connection_gets_the_whole_header_timeout(
         assert_eq!((reply.status, reply.body.as_str()), (200, "ok"));
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    // The reused timer still cuts off a head that never finishes.
+    // And a head that never finishes is still cut off.
     connection
         .write_raw(b"POST /webhooks/hook HTTP/1.1\r\nhost: a\r\n")
         .await;
     assert!(connection.closed_within(Duration::from_secs(3)).await);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_nothing_is_closed() {
+    let server = launch(secured().header_read_timeout(Duration::from_millis(300))).await;
+    let (answer, closed) = raw(server.local_addr(), b"", Duration::from_secs(3)).await;
+    assert!(closed, "the connection is still open: {answer:?}");
+    assert_eq!(answer, "");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_header_timeout_does_not_run_while_the_handler_works() {
+    async fn slow() -> &'static str {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        "done"
+    }
+    let server = launch(
+        WebhooksServer::new()
+            .header_read_timeout(Duration::from_millis(300))
+            .add_webhook("slow", slow),
+    )
+    .await;
+    let mut connection = Connection::open(server.local_addr()).await;
+    let reply = connection.send("POST", "/webhooks/slow", &[], b"").await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, "done"));
     server.shutdown().await;
 }
 

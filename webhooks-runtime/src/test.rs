@@ -160,7 +160,7 @@ impl TestRequest<'_> {
         *request.method_mut() = self.method;
         *request.uri_mut() = self.path.parse().expect("a valid request path");
         *request.headers_mut() = self.headers;
-        let Ok(response) = Arc::clone(&self.client.app).serve(request).await;
+        let Ok(response) = Arc::clone(&self.client.app).serve(request, None).await;
         let (head, body) = response.into_parts();
         let body = match body.collect().await {
             Ok(collected) => collected.to_bytes(),

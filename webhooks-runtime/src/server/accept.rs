@@ -12,15 +12,17 @@ use tokio_util::task::TaskTracker;
 
 use super::delivery::App;
 use super::drain::Drain;
-use super::timer::ConnectionTimer;
+use super::watchdog::{Guarded, Watchdog};
 
 /// Serves `listener` until `stop` fires, then drains: connections finish their request in flight
 /// and background work started past a deadline finishes, all within `app.settings.shutdown_grace`.
 pub(super) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: oneshot::Receiver<()>) {
     let settings = app.settings;
     let mut http = http1::Builder::new();
-    // A client that shuts down its sending side after the request still gets its answer.
-    http.header_read_timeout(settings.header_read_timeout)
+    // The header-read timeout is the connection's `Watchdog`, not hyper's (which needs a timer
+    // per request). A client that shuts down its sending side after the request still gets its
+    // answer.
+    http.header_read_timeout(None)
         .keep_alive(true)
         .half_close(true);
     let drain = Drain::default();
@@ -48,16 +50,19 @@ pub(super) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: onesho
         };
         let _ = stream.set_nodelay(true);
         let app = Arc::clone(&app);
+        let watchdog = Watchdog::new();
+        let service_watchdog = Arc::clone(&watchdog);
         let service = hyper::service::service_fn(move |request| {
+            // hyper calls this as soon as the head is read.
+            service_watchdog.disarm();
             // Not boxed: hyper keeps the request's future (under 800 bytes) in the connection's
             // own slot. Boxing it paid off when it was 2 KiB (bench/README.md, fixes 4 and 8).
-            Arc::clone(&app).serve(request)
+            Arc::clone(&app).serve(request, Some(Arc::clone(&service_watchdog)))
         });
-        // Each connection gets its own clock, so its header-read timer is reused between requests.
-        let connection = drain.watch(
-            http.clone()
-                .timer(ConnectionTimer::default())
-                .serve_connection(TokioIo::new(stream), service),
+        let connection = Guarded::new(
+            drain.watch(http.serve_connection(TokioIo::new(stream), service)),
+            watchdog,
+            settings.header_read_timeout,
         );
         connections.spawn(async move {
             if let Err(err) = connection.await {

@@ -17,6 +17,7 @@ use tracing::Span;
 use tracing::field::Empty;
 
 use super::body::read_body;
+use super::watchdog::Watchdog;
 use crate::activity::{Ids, Record};
 use crate::auth::Auth;
 use crate::extract::Delivery;
@@ -66,6 +67,7 @@ impl App {
     pub(crate) fn serve<B>(
         self: Arc<Self>,
         request: Request<B>,
+        watchdog: Option<Arc<Watchdog>>,
     ) -> impl Future<Output = Result<Response, Infallible>> + Send + 'static
     where
         B: Body<Data = Bytes> + Send + 'static,
@@ -77,14 +79,15 @@ impl App {
         // The `Result` hyper wants is made here: wrapping this future in another to add it would
         // hold it twice (as the wrapper's capture and as what it awaits).
         async move {
-            Ok('serve: {
+            let (response, finished) = 'serve: {
                 let Some(route) = self.router.find(head.uri.path()) else {
                     // Boxed: the landing page's future is several KiB, and every request would
                     // otherwise carry (and copy) that much state though only other paths use it.
                     let request = Request::from_parts(head, body);
                     let response = Box::pin(self.answer_other(request)).await;
-                    access.write(&response, started);
-                    break 'serve response;
+                    let finished = Instant::now();
+                    access.write(&response, finished - started);
+                    break 'serve (response, finished);
                 };
                 let span = tracing::info_span!(
                     "delivery",
@@ -102,9 +105,10 @@ impl App {
                         response
                             .headers_mut()
                             .insert(ALLOW, HeaderValue::from_static("POST"));
-                        span.in_scope(|| access.write(&response, started));
+                        let finished = Instant::now();
+                        span.in_scope(|| access.write(&response, finished - started));
                         // Not a delivery: the activity log does not keep it.
-                        break 'serve response;
+                        break 'serve (response, finished);
                     }
                     if let Err(rejection) = self.auth.check(&head) {
                         break 'delivery (rejection.into_response(), None);
@@ -119,10 +123,17 @@ impl App {
                     };
                     (response, Some(body))
                 };
-                self.record(route, &response, body.as_deref(), started, None);
-                span.in_scope(|| access.write(&response, started));
-                response
-            })
+                // One clock reading for the latency, the access line and the connection's
+                // header-read timeout.
+                let finished = Instant::now();
+                self.record(route, &response, body.as_deref(), started, finished, None);
+                span.in_scope(|| access.write(&response, finished - started));
+                (response, finished)
+            };
+            if let Some(watchdog) = watchdog {
+                watchdog.arm(finished);
+            }
+            Ok(response)
         }
     }
 
@@ -136,6 +147,7 @@ impl App {
         response: &Response,
         body: Option<&[u8]>,
         started: Instant,
+        finished: Instant,
         replay_of: Option<u64>,
     ) {
         if self.settings.recent_deliveries == 0 {
@@ -145,7 +157,7 @@ impl App {
             id: self.ids.next(),
             started,
             status: response.status().as_u16(),
-            latency: started.elapsed(),
+            latency: finished - started,
             body: None,
             replay_of,
         };
@@ -279,7 +291,7 @@ impl Access {
     }
 
     /// One line per request: method, path, status and time taken.
-    fn write(&self, response: &Response, started: Instant) {
+    fn write(&self, response: &Response, latency: Duration) {
         if let Some(line) = &self.0 {
             let (method, uri) = &**line;
             tracing::info!(
@@ -287,7 +299,7 @@ impl Access {
                 %method,
                 path = uri.path(),
                 status = response.status().as_u16(),
-                micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+                micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
             );
         }
     }

@@ -1,7 +1,7 @@
 //! The server: the [`WebhooksServer`] builder and the [`RunningServer`] it launches.
 //!
-//! Connections are accepted in `accept` (hyper's header-read clock per connection in `timer`,
-//! the graceful shutdown of open connections in `drain`), each request travels through
+//! Connections are accepted in `accept` (the header-read timeout in `watchdog`, the graceful
+//! shutdown of open connections in `drain`), each request travels through
 //! `delivery` (its body read by `body`), and `signal` stops a server started with
 //! [`WebhooksServer::run`].
 
@@ -10,7 +10,7 @@ pub(crate) mod body;
 pub(crate) mod delivery;
 mod drain;
 mod signal;
-mod timer;
+mod watchdog;
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
@@ -230,9 +230,10 @@ impl WebhooksServer {
         self
     }
 
-    /// How long a client may take to send a request's headers before the connection is closed
-    /// (default 30 s): a client that never finishes its headers (slowloris) cannot hold a
-    /// connection open.
+    /// How long a connection may take to send a request's headers, counted from when it opened
+    /// or its previous answer was ready, before it is closed (default 30 s): a client that
+    /// never finishes its headers (slowloris) cannot hold a connection open, and neither can an
+    /// idle keep-alive connection.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.settings.header_read_timeout = timeout;
         self

@@ -114,7 +114,14 @@ pub(super) async fn replay(app: &App, id: u64) -> Response {
     let started = Instant::now();
     let span = tracing::info_span!("replay", endpoint = &*route.name, of = id);
     let response = app.run(route, head, body.clone(), &span).await;
-    app.record(route, &response, Some(&body), started, Some(id));
+    app.record(
+        route,
+        &response,
+        Some(&body),
+        started,
+        Instant::now(),
+        Some(id),
+    );
 
     let status = response.status().as_u16();
     let answer = match response.into_body().collect().await {
