@@ -10,18 +10,15 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, USER_AGENT};
 use http::{Method, Request, Uri};
-use http_body_util::{BodyExt, Full, Limited};
-use hyper_rustls::HttpsConnectorBuilder;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use http_body_util::Full;
+use webhooks::hub::__private::{Failure as Exchange, Transport, chain};
 use webhooks::{SECRET_HEADER, WebhookPayload};
 
 use crate::cli::SendArgs;
 use crate::{Failure, out};
 
-/// Answers bigger than this are cut off as an error.
-const MAX_ANSWER: usize = 16 * 1024 * 1024;
+/// How long connecting to the receiver may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Sends the payload and prints the receiver's answer: status line, then body.
 pub async fn run(args: SendArgs) -> Result<(), Failure> {
@@ -69,16 +66,12 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
         .body(Full::new(Bytes::from(body)))
         .expect("method, URI and headers are valid");
 
-    let timeout = Duration::from_secs(args.timeout);
-    let exchange = async {
-        let response = client().request(request).await.map_err(boxed)?;
-        let (parts, body) = response.into_parts();
-        let body = Limited::new(body, MAX_ANSWER).collect().await?.to_bytes();
-        Ok::<_, Box<dyn std::error::Error + Send + Sync>>((parts, body))
-    };
-    let (parts, answer) = match tokio::time::timeout(timeout, exchange).await {
-        Ok(Ok(answer)) => answer,
-        Ok(Err(error)) => {
+    // The Hub client's own stack: HTTP/1.1, rustls on `ring` with Mozilla's roots, answers cut
+    // off past 16 MiB, one timeout for the whole exchange.
+    let transport = Transport::new(Duration::from_secs(args.timeout), CONNECT_TIMEOUT);
+    let (parts, answer) = match transport.exchange(request).await {
+        Ok(answer) => answer,
+        Err(Exchange::Transport(error)) => {
             return Err(Failure::new(format!(
                 "cannot deliver to {}: {}",
                 args.url,
@@ -86,7 +79,7 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
             ))
             .help("is the receiver running at that address?"));
         }
-        Err(_) => {
+        Err(Exchange::Timeout) => {
             return Err(Failure::new(format!(
                 "{} did not answer within {}s",
                 args.url, args.timeout
@@ -137,40 +130,4 @@ fn read_payload(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
     };
     read.map_err(|error| Failure::new(format!("cannot read {}: {error}", path.display())))?;
     Ok(body)
-}
-
-/// An HTTP/1.1 client for http:// and https:// receivers (a tunnel's URL), with rustls on `ring`
-/// and Mozilla's roots, as the Hub client uses.
-fn client() -> Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>> {
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    http.set_connect_timeout(Some(Duration::from_secs(10)));
-    let https = HttpsConnectorBuilder::new()
-        .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-        .expect("the ring provider supports TLS 1.2 and 1.3")
-        .https_or_http()
-        .enable_http1()
-        .wrap_connector(http);
-    Client::builder(TokioExecutor::new()).build(https)
-}
-
-fn boxed(
-    error: impl std::error::Error + Send + Sync + 'static,
-) -> Box<dyn std::error::Error + Send + Sync> {
-    Box::new(error)
-}
-
-/// An error and its causes on one line.
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }

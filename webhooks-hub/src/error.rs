@@ -227,7 +227,7 @@ fn shorten(text: &str, max: usize) -> String {
 }
 
 /// An error and its causes on one line: `a: b: c` (hyper's own text says little by itself).
-pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -56,3 +56,11 @@ pub use model::{
     WebhookUpdate,
 };
 pub use token::{TOKEN_VAR, Token, token_path, token_path_with};
+
+/// Not public API: the HTTP client and the error formatting that the `webhooks` command line
+/// shares with [`HubClient`] (`webhooks send` delivers to a receiver over the same stack).
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::error::chain;
+    pub use crate::transport::{Failure, Transport};
+}

@@ -1,6 +1,7 @@
 //! The HTTP client under [`HubClient`](crate::HubClient): hyper's pooled HTTP/1.1 client, with
 //! rustls on the `ring` provider and Mozilla's root certificates compiled in (`webpki-roots`), so
-//! it needs neither OpenSSL nor a system certificate store.
+//! it needs neither OpenSSL nor a system certificate store. The `webhooks send` command uses it
+//! too (through `__private`), to deliver to a receiver as the Hub would.
 
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use hyper_util::rt::TokioExecutor;
 const MAX_ANSWER: usize = 16 * 1024 * 1024;
 
 /// Why one exchange failed.
-pub(crate) enum Failure {
+pub enum Failure {
     /// No complete answer within the timeout.
     Timeout,
     /// Connecting, TLS, sending or reading failed.
@@ -25,13 +26,14 @@ pub(crate) enum Failure {
 
 /// A pooled HTTPS-or-HTTP client with a whole-exchange timeout.
 #[derive(Clone)]
-pub(crate) struct Transport {
+pub struct Transport {
     client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     timeout: Duration,
 }
 
 impl Transport {
-    pub(crate) fn new(timeout: Duration, connect_timeout: Duration) -> Self {
+    /// A client whose exchanges give up after `timeout`, connecting within `connect_timeout`.
+    pub fn new(timeout: Duration, connect_timeout: Duration) -> Self {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
@@ -53,7 +55,7 @@ impl Transport {
     }
 
     /// Sends `request` and reads the whole answer.
-    pub(crate) async fn exchange(
+    pub async fn exchange(
         &self,
         request: Request<Full<Bytes>>,
     ) -> Result<(response::Parts, Bytes), Failure> {
