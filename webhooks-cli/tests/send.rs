@@ -246,3 +246,19 @@ fn an_unreachable_receiver_is_a_clear_error() {
     assert!(stderr.ends_with("help: is the receiver running at that address?\n"));
     assert!(output.stdout.is_empty());
 }
+
+#[test]
+fn a_receiver_that_never_answers_times_out_with_a_hint() {
+    // Accepts the connection (the kernel's backlog does) but never reads or answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/webhooks/echo", silent.local_addr().unwrap());
+    let output = run(webhooks(&[&url, "--sample", "repo", "--timeout", "1"]), 1);
+    assert_eq!(
+        text(&output.stderr),
+        format!(
+            "error: {url} did not answer within 1s\nhelp: a slow handler can answer 202 at once: see `respond_within` in the README\n"
+        )
+    );
+    assert!(output.stdout.is_empty());
+    drop(silent);
+}
