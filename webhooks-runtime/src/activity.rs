@@ -12,8 +12,8 @@
 //! without allocating or freeing a buffer per request.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
@@ -66,10 +66,7 @@ impl Recent {
         if self.capacity == 0 {
             return;
         }
-        let mut records = self
-            .records
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut records = self.records();
         let evicted = if records.len() == self.capacity {
             records.pop_front()
         } else {
@@ -82,20 +79,18 @@ impl Recent {
         records.push_back(record);
     }
 
+    fn records(&self) -> MutexGuard<'_, VecDeque<Record>> {
+        self.records.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// A copy of the records, newest last (bodies are shared, not copied).
     pub(crate) fn snapshot(&self) -> Vec<Record> {
-        let records = self
-            .records
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let records = self.records();
         records.iter().cloned().collect()
     }
 
     pub(crate) fn find(&self, id: u64) -> Option<Record> {
-        let records = self
-            .records
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let records = self.records();
         records.iter().find(|record| record.id == id).cloned()
     }
 }

@@ -372,6 +372,11 @@ struct Point {
 }
 
 impl Point {
+    /// Every wrk run of this point, whichever server it measured.
+    fn runs(&self) -> impl Iterator<Item = &Load> {
+        self.baseline.iter().chain(&self.ours).chain(&self.logged)
+    }
+
     /// The median of each figure over the rounds; errors added up, interference the worst.
     fn median(loads: &[Load]) -> Load {
         let median = |field: fn(&Load) -> f64| {
@@ -976,13 +981,7 @@ fn report(
 
     let worst_interference = points
         .iter()
-        .flat_map(|point| {
-            point
-                .baseline
-                .iter()
-                .chain(&point.ours)
-                .chain(&point.logged)
-        })
+        .flat_map(Point::runs)
         .map(|load| load.interference)
         .fold(0.0, f64::max);
     let _ = writeln!(
@@ -1105,13 +1104,7 @@ fn report(
     );
     let errors: u64 = points
         .iter()
-        .flat_map(|point| {
-            point
-                .baseline
-                .iter()
-                .chain(&point.ours)
-                .chain(&point.logged)
-        })
+        .flat_map(Point::runs)
         .map(|load| load.errors)
         .sum();
     let failed = (options.deliveries - ours.delivered) + (options.deliveries - baseline.delivered);

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 
 use hyper_util::server::graceful::GracefulConnection;
@@ -45,17 +45,16 @@ impl Drain {
     /// Asks every connection, open or accepted later, to finish its request and close.
     pub(super) fn stop(&self) {
         self.shared.stopping.store(true, Ordering::Release);
-        let wakers = std::mem::take(&mut *self.lock());
+        let wakers = std::mem::take(&mut *self.shared.wakers());
         for waker in wakers.into_values() {
             waker.wake();
         }
     }
+}
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Waker>> {
-        self.shared
-            .wakers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+impl Shared {
+    fn wakers(&self) -> MutexGuard<'_, HashMap<u64, Waker>> {
+        self.wakers.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -78,12 +77,7 @@ impl<C: GracefulConnection + Unpin> Future for Watched<C> {
             if !this.registered {
                 // A tokio task's waker always wakes the same task: registering it once is enough.
                 this.registered = true;
-                let mut wakers = this
-                    .shared
-                    .wakers
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner);
-                wakers.insert(this.id, cx.waker().clone());
+                this.shared.wakers().insert(this.id, cx.waker().clone());
             }
             // Checked after registering: a stop between the two is seen here, one after it wakes us.
             if this.shared.stopping.load(Ordering::Acquire) {
@@ -98,11 +92,7 @@ impl<C: GracefulConnection + Unpin> Future for Watched<C> {
 impl<C> Drop for Watched<C> {
     fn drop(&mut self) {
         if self.registered {
-            self.shared
-                .wakers
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(&self.id);
+            self.shared.wakers().remove(&self.id);
         }
     }
 }
