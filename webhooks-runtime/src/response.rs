@@ -9,7 +9,7 @@ use std::convert::Infallible;
 
 use bytes::Bytes;
 use http::StatusCode;
-use http::header::{CONTENT_TYPE, HeaderValue};
+use http::header::{ALLOW, CONTENT_TYPE, HeaderValue};
 use http_body_util::Full;
 use serde::Serialize;
 
@@ -206,6 +206,18 @@ pub(crate) fn error(status: StatusCode, message: &str) -> Response {
         error: &'a str,
     }
     json_response(status, &ErrorBody { error: message })
+}
+
+/// `405 {"detail":"Method Not Allowed"}` with the methods the path takes in `Allow`.
+pub(crate) fn method_not_allowed(allow: &'static str) -> Response {
+    let mut response = json_bytes(
+        StatusCode::METHOD_NOT_ALLOWED,
+        Bytes::from_static(br#"{"detail":"Method Not Allowed"}"#),
+    );
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(allow));
+    response
 }
 
 /// `status` with a body that is already JSON.

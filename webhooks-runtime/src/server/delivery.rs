@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::header::{ALLOW, HeaderValue};
 use http::request::Parts;
 use http::{Method, Request, StatusCode, Uri};
 use http_body::Body;
@@ -22,7 +21,7 @@ use crate::activity::{Ids, Record};
 use crate::auth::Auth;
 use crate::extract::Delivery;
 use crate::handler::HandlerCall;
-use crate::response::{IntoResponse, Response, error, json_bytes};
+use crate::response::{IntoResponse, Response, error, method_not_allowed};
 use crate::router::{Route, Router};
 use crate::ui::Ui;
 
@@ -98,13 +97,7 @@ impl App {
                 );
                 let (response, body) = 'delivery: {
                     if head.method != Method::POST {
-                        let mut response = json_bytes(
-                            StatusCode::METHOD_NOT_ALLOWED,
-                            Bytes::from_static(br#"{"detail":"Method Not Allowed"}"#),
-                        );
-                        response
-                            .headers_mut()
-                            .insert(ALLOW, HeaderValue::from_static("POST"));
+                        let response = method_not_allowed("POST");
                         let finished = Instant::now();
                         span.in_scope(|| access.write(&response, finished - started));
                         // Not a delivery: the activity log does not keep it.

@@ -15,13 +15,12 @@ mod page;
 use std::sync::OnceLock;
 
 use bytes::Bytes;
-use http::header::{ALLOW, HeaderValue};
 use http::{Method, Request, StatusCode};
 use http_body::Body;
 
 use crate::extract::Delivery;
 use crate::handler::{ErasedHandler, HandlerCall};
-use crate::response::{IntoResponse, Response, error, json_bytes};
+use crate::response::{IntoResponse, Response, error, json_bytes, method_not_allowed};
 use crate::server::App;
 use crate::server::body::read_body;
 use crate::server::delivery::BoxError;
@@ -80,17 +79,6 @@ fn not_found() -> Response {
         StatusCode::NOT_FOUND,
         Bytes::from_static(br#"{"detail":"Not Found"}"#),
     )
-}
-
-fn method_not_allowed(allow: &'static str) -> Response {
-    let mut response = json_bytes(
-        StatusCode::METHOD_NOT_ALLOWED,
-        Bytes::from_static(br#"{"detail":"Method Not Allowed"}"#),
-    );
-    response
-        .headers_mut()
-        .insert(ALLOW, HeaderValue::from_static(allow));
-    response
 }
 
 impl App {
