@@ -45,7 +45,6 @@
 mod client;
 mod error;
 mod model;
-mod string_enum;
 mod token;
 mod transport;
 

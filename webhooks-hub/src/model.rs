@@ -11,9 +11,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::string_enum::string_enum;
 
-string_enum! {
+webhooks_core::string_enum! {
     /// What kind of thing a webhook watches (`watched[].type`).
     ///
     /// # Examples
@@ -38,7 +37,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+webhooks_core::string_enum! {
     /// Which events of the watched items trigger the webhook (`domains`).
     ///
     /// # Examples

@@ -12,6 +12,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use crate::validate::Endpoint;
@@ -19,8 +20,7 @@ use crate::validate::Endpoint;
 pub(crate) fn expand(endpoint: &Endpoint) -> TokenStream {
     let item = &endpoint.item;
     let ident = &item.sig.ident;
-    let name = ident.to_string();
-    let name = name.strip_prefix("r#").unwrap_or(&name);
+    let name = ident.unraw().to_string();
     let path = &endpoint.path;
     // `line!()` spanned on the function name reports the function's line, not the attribute's.
     let line = quote_spanned! { ident.span() => ::core::line!() };

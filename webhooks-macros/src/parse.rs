@@ -166,14 +166,16 @@ fn example(key: &str) -> &'static str {
 }
 
 fn unknown_key(key: &Ident) -> syn::Error {
+    let name = key.to_string();
+    let help = match webhooks_core::filter::closest(&name, KEYS) {
+        Some(key) => format!("did you mean `{key}`?"),
+        None => "write `#[webhook_endpoint(path = \"/my_path\")]`, or `#[webhook_endpoint]` to use the function name".to_owned(),
+    };
     syn::Error::new(
         key.span(),
         format!(
-            "unknown argument `{key}`; expected one of: {}\n\nhelp: write `#[webhook_endpoint(path = \"/my_path\")]`, or `#[webhook_endpoint]` to use the function name",
-            KEYS.iter()
-                .map(|key| format!("`{key}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "unknown argument `{key}`; expected one of: {}\n\nhelp: {help}",
+            webhooks_core::filter::quoted_list(KEYS)
         ),
     )
 }

@@ -1,7 +1,9 @@
 //! Checking the function and its path, producing the typed [`Endpoint`] model.
 
 use proc_macro2::{Span, TokenStream};
-use syn::{FnArg, Ident, ItemFn, ReturnType, Type};
+use syn::ext::IdentExt;
+use syn::{FnArg, ItemFn, ReturnType, Type};
+use webhooks_core::{Invalid, filter};
 
 use crate::parse::Args;
 
@@ -35,17 +37,6 @@ pub(crate) struct Filters {
     pub(crate) repo: Option<String>,
 }
 
-/// The scopes the Hub sends today; narrower ones below them are accepted too.
-const SCOPES: &[&str] = &[
-    "repo",
-    "repo.content",
-    "repo.config",
-    "discussion",
-    "discussion.comment",
-];
-const ACTIONS: &[&str] = &["create", "update", "delete", "move"];
-const REPO_TYPES: &[&str] = &["model", "dataset", "space"];
-
 impl Endpoint {
     pub(crate) fn new(args: Args, item: TokenStream) -> syn::Result<Self> {
         let item: ItemFn = match syn::parse2(item.clone()) {
@@ -63,12 +54,18 @@ impl Endpoint {
         };
         let mut errors = Errors::default();
         check_signature(&item, &mut errors);
-        let name = unraw(&item.sig.ident);
+        let name = item.sig.ident.unraw().to_string();
         let path = match &args.path {
             Some(lit) => {
                 let path = lit.value();
-                if let Err(reason) = check_path(&path) {
-                    errors.push(syn::Error::new(lit.span(), reason));
+                if let Err(invalid) = webhooks_core::route(&path) {
+                    // An empty path has one more way out here: no path at all.
+                    let extra = if path.trim_matches('/').is_empty() {
+                        ", or remove the argument to use the function name"
+                    } else {
+                        ""
+                    };
+                    errors.push(spanned_with_help(lit.span(), &invalid, extra));
                 }
                 path
             }
@@ -99,14 +96,10 @@ impl Endpoint {
             ReturnType::Type(..) => None,
         };
         let filters = Filters {
-            scope: checked(&args.scope, &mut errors, check_scope),
-            action: checked(&args.action, &mut errors, |value| {
-                check_known(value, "action", ACTIONS)
-            }),
-            repo_type: checked(&args.repo_type, &mut errors, |value| {
-                check_known(value, "repo_type", REPO_TYPES)
-            }),
-            repo: checked(&args.repo, &mut errors, check_repo),
+            scope: checked(&args.scope, &mut errors, filter::check_scope),
+            action: checked(&args.action, &mut errors, filter::check_action),
+            repo_type: checked(&args.repo_type, &mut errors, filter::check_repo_type),
+            repo: checked(&args.repo, &mut errors, filter::check_repo),
         };
         errors.finish()?;
         Ok(Self {
@@ -197,155 +190,37 @@ fn check_signature(item: &ItemFn, errors: &mut Errors) {
 fn checked(
     lit: &Option<syn::LitStr>,
     errors: &mut Errors,
-    check: impl Fn(&str) -> Result<(), String>,
+    check: impl Fn(&str) -> Result<(), Invalid>,
 ) -> Option<String> {
     let lit = lit.as_ref()?;
     let value = lit.value();
     match check(&value) {
         Ok(()) => Some(value),
-        Err(message) => {
-            errors.push(syn::Error::new(lit.span(), message));
+        Err(invalid) => {
+            errors.push(spanned_with_help(lit.span(), &invalid, ""));
             None
         }
     }
 }
 
-/// A known scope, or a narrower one below a known scope (the Hub adds those, e.g.
-/// `repo.config.dois`) that is not a near-miss of a known one (`repo.contnet` is a typo).
-fn check_scope(scope: &str) -> Result<(), String> {
-    if SCOPES.contains(&scope) {
-        return Ok(());
-    }
-    let narrower = SCOPES.iter().any(|known| {
-        scope
-            .strip_prefix(known)
-            .is_some_and(|rest| rest.starts_with('.') && rest.len() > 1)
-    });
-    let well_formed = !scope.split('.').any(str::is_empty);
-    if narrower && well_formed && closest(scope, SCOPES).is_none() {
-        return Ok(());
-    }
-    Err(unknown_value(scope, "scope", SCOPES))
+/// A compile error at `span` saying what `invalid` says, its help line extended by `extra`.
+fn spanned_with_help(span: Span, invalid: &Invalid, extra: &str) -> syn::Error {
+    syn::Error::new(
+        span,
+        format!("{}\n\nhelp: {}{extra}", invalid.message(), invalid.help()),
+    )
 }
 
-fn check_known(value: &str, what: &str, known: &[&str]) -> Result<(), String> {
-    if known.contains(&value) {
-        Ok(())
-    } else {
-        Err(unknown_value(value, what, known))
-    }
-}
-
-fn unknown_value(value: &str, what: &str, known: &[&str]) -> String {
-    let list = known
-        .iter()
-        .map(|k| format!("`{k}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let help = match closest(value, known) {
-        Some(suggestion) => format!("help: did you mean `{suggestion}`?"),
-        None => format!("help: use one of {list}"),
-    };
-    format!("unknown {what} `{value}`; the Hub sends {list}\n\n{help}")
-}
-
-fn check_repo(repo: &str) -> Result<(), String> {
-    let valid = repo
-        .split_once('/')
-        .is_some_and(|(owner, name)| !owner.is_empty() && !name.is_empty() && !name.contains('/'))
-        && !repo.chars().any(|c| c.is_whitespace() || c.is_control());
-    if valid {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{repo}` is not a repo name\n\nhelp: write the full name, `owner/name`, e.g. `repo = \"my-org/my-dataset\"`"
-        ))
-    }
-}
-
-/// The known value closest to `value` by edit distance, when it is a plausible typo.
-fn closest<'a>(value: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|candidate| (edit_distance(value, candidate), *candidate))
-        .filter(|(distance, candidate)| *distance <= candidate.len().div_ceil(3).max(1))
-        .min()
-        .map(|(_, candidate)| candidate)
-}
-
-/// Levenshtein distance between two short strings.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
-
-/// Milliseconds in a duration such as `"500ms"`, `"5s"` or `"2m"`.
+/// Milliseconds in a duration such as `"500ms"`, `"5s"` or `"2m"` (humantime's syntax).
 fn parse_duration_ms(text: &str) -> Result<u64, String> {
-    let help = "\n\nhelp: write a whole number and a unit, e.g. \"500ms\", \"5s\" or \"2m\"";
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration{help}"))?;
-    let factor = match unit {
-        "ms" => 1,
-        "s" => 1_000,
-        "m" => 60_000,
-        _ => {
-            return Err(format!(
-                "`{text}` has no known unit (`ms`, `s` or `m`){help}"
-            ));
-        }
-    };
-    match number.checked_mul(factor) {
-        Some(0) => Err(format!("`respond_within` must be longer than zero{help}")),
-        Some(ms) => Ok(ms),
-        None => Err(format!("`{text}` is too long{help}")),
+    let help = "\n\nhelp: write a number and a unit, e.g. \"500ms\", \"5s\" or \"2m\"";
+    let duration = humantime::parse_duration(text)
+        .map_err(|err| format!("`{text}` is not a duration: {err}{help}"))?;
+    match u64::try_from(duration.as_millis()) {
+        Ok(0) => Err(format!("`respond_within` must be at least 1ms{help}")),
+        Ok(ms) => Ok(ms),
+        Err(_) => Err(format!("`{text}` is too long{help}")),
     }
-}
-
-/// The same rules as the runtime's `webhooks::route`, checked at compile time.
-fn check_path(path: &str) -> Result<(), String> {
-    let trimmed = path.trim_matches('/');
-    let help = "\n\nhelp: write a path such as \"/trigger_training\" or \"ci/retrain\"";
-    if trimmed.is_empty() {
-        return Err(format!(
-            "the webhook path {path:?} is empty once its outer `/` are removed{help}, or remove the argument to use the function name"
-        ));
-    }
-    if trimmed.split('/').any(str::is_empty) {
-        return Err(format!(
-            "the webhook path {path:?} contains an empty segment (`//`){help}"
-        ));
-    }
-    if let Some(bad) = trimmed
-        .chars()
-        .find(|c| c.is_whitespace() || c.is_control())
-    {
-        let what = if bad.is_whitespace() {
-            "whitespace"
-        } else {
-            "a control character"
-        };
-        return Err(format!("the webhook path {path:?} contains {what}{help}"));
-    }
-    if let Some(bad) = trimmed.chars().find(|c| matches!(c, '?' | '#' | '%')) {
-        return Err(format!(
-            "the webhook path {path:?} contains `{bad}`, which cannot be part of a route{help}"
-        ));
-    }
-    Ok(())
 }
 
 fn contains_impl_trait(ty: &Type) -> bool {
@@ -358,12 +233,6 @@ fn contains_impl_trait(ty: &Type) -> bool {
     let mut finder = Finder(false);
     syn::visit::visit_type(&mut finder, ty);
     finder.0
-}
-
-/// The function's name without a raw-identifier prefix (`r#type` → `type`).
-fn unraw(ident: &Ident) -> String {
-    let name = ident.to_string();
-    name.strip_prefix("r#").map(str::to_owned).unwrap_or(name)
 }
 
 /// Errors gathered so they are all reported at once.
@@ -380,29 +249,5 @@ impl Errors {
 
     fn finish(self) -> syn::Result<()> {
         self.0.map_or(Ok(()), Err)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggestions_for_typos() {
-        assert_eq!(closest("repo.contnet", SCOPES), Some("repo.content"));
-        assert_eq!(closest("updat", ACTIONS), Some("update"));
-        assert_eq!(closest("datset", REPO_TYPES), Some("dataset"));
-        assert_eq!(closest("kernel", REPO_TYPES), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-    }
-
-    #[test]
-    fn scopes_narrower_than_known_ones_are_accepted() {
-        assert!(check_scope("repo.config.dois").is_ok());
-        assert!(check_scope("discussion").is_ok());
-        assert!(check_scope("repository").is_err());
-        assert!(check_scope("repo.").is_err());
-        assert!(check_scope("repo..x").is_err());
-        assert!(check_scope("repo.contnet").is_err());
     }
 }

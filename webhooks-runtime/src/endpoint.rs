@@ -156,60 +156,15 @@ pub(crate) fn spec(
     handler: ErasedHandler,
     options: EndpointOptions,
 ) -> Result<RouteSpec, Error> {
-    match route(path) {
+    match webhooks_core::route(path) {
         Ok(route) => Ok(RouteSpec {
             route,
             origin,
             handler,
             options,
         }),
-        Err(reason) => Err(Error::InvalidPath {
-            path: path.to_owned(),
-            reason,
-            origin,
-        }),
+        Err(invalid) => Err(Error::InvalidPath { invalid, origin }),
     }
-}
-
-/// The route a webhook path is served at: `/webhooks/` followed by `path` without its outer
-/// slashes, as the reference does (`"/a/b/"` → `/webhooks/a/b`).
-///
-/// Unlike the reference, a path that would leave nothing after `/webhooks/`, or that holds an
-/// empty segment, whitespace, a control character, `?`, `#` or `%`, is refused with the reason.
-///
-/// # Examples
-/// ```
-/// # use webhooks_runtime::route;
-/// assert_eq!(route("trigger_training").unwrap(), "/webhooks/trigger_training");
-/// assert_eq!(route("/test_webhook").unwrap(), "/webhooks/test_webhook");
-/// assert_eq!(route("/a/b/").unwrap(), "/webhooks/a/b");
-/// assert!(route("//").is_err());
-/// assert!(route("a b").is_err());
-/// ```
-pub fn route(path: &str) -> Result<String, &'static str> {
-    let trimmed = path.trim_matches('/');
-    if trimmed.is_empty() {
-        return Err("a webhook path needs at least one character besides `/`");
-    }
-    if trimmed.split('/').any(str::is_empty) {
-        return Err("a webhook path cannot contain an empty segment (`//`)");
-    }
-    if let Some(bad) = trimmed
-        .chars()
-        .find(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err(if bad.is_whitespace() {
-            "a webhook path cannot contain whitespace"
-        } else {
-            "a webhook path cannot contain control characters"
-        });
-    }
-    if trimmed.contains(['?', '#', '%']) {
-        return Err(
-            "a webhook path cannot contain `?`, `#` or `%` (the Hub sends the secret as `?secret=`, never a path query)",
-        );
-    }
-    Ok(format!("/webhooks/{trimmed}"))
 }
 
 /// Refuses a set of routes with a path claimed twice (naming both origins) or with no route.
@@ -237,30 +192,5 @@ fn ordered(a: Origin, b: Origin) -> (Origin, Origin) {
         (a, b)
     } else {
         (b, a)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::route;
-
-    #[test]
-    fn reference_normalisation() {
-        assert_eq!(route("/test_webhook").unwrap(), "/webhooks/test_webhook");
-        assert_eq!(route("test_webhook").unwrap(), "/webhooks/test_webhook");
-        assert_eq!(route("/a/b/").unwrap(), "/webhooks/a/b");
-        assert_eq!(route("///x///").unwrap(), "/webhooks/x");
-    }
-
-    #[test]
-    fn refusals_say_why() {
-        assert!(route("").unwrap_err().contains("at least one character"));
-        assert!(route("//").unwrap_err().contains("at least one character"));
-        assert!(route("a//b").unwrap_err().contains("empty segment"));
-        assert!(route("a b").unwrap_err().contains("whitespace"));
-        assert!(route("a\u{7}").unwrap_err().contains("control"));
-        assert!(route("a?x=1").unwrap_err().contains("`?`"));
-        assert!(route("a#b").unwrap_err().contains("`#`"));
-        assert!(route("a%20b").unwrap_err().contains("`%`"));
     }
 }

@@ -21,12 +21,10 @@ pub enum Error {
         second: Origin,
     },
     /// A path that cannot be a route.
-    #[error("invalid webhook path {path:?} for {origin}: {reason}")]
+    #[error("{invalid} (given by {origin})")]
     InvalidPath {
-        /// The path as given.
-        path: String,
-        /// Why it was refused.
-        reason: &'static str,
+        /// What is wrong with it, and what to write instead.
+        invalid: webhooks_core::Invalid,
         /// Who gave it.
         origin: Origin,
     },

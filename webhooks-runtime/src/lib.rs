@@ -26,7 +26,7 @@ pub use activity::DEFAULT_ACTIVITY_CAPACITY;
 pub use auth::{AuthRejection, SECRET_HEADER, Secret};
 pub use background::Accepted;
 pub use bytes::Bytes;
-pub use endpoint::{Origin, route};
+pub use endpoint::Origin;
 pub use error::Error;
 pub use extract::{Delivery, FromDelivery, JsonRejection, WebhookRequest};
 pub use filter::{EndpointOptions, Filter};
@@ -36,6 +36,7 @@ pub use json::Json;
 pub use payload::WebhookPayload;
 pub use response::{HttpError, IntoResponse, Response};
 pub use server::{DEFAULT_BODY_LIMIT, DEFAULT_MAX_CONNECTIONS, RunningServer, WebhooksServer, app};
+pub use webhooks_core::route;
 
 /// What the `webhooks` macros expand to. Not a public API.
 #[doc(hidden)]

@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::string_enum::string_enum;
 use super::{ObjectId, Url};
 
 /// The `discussion` object: a discussion or pull request (sent on `discussion*` scopes).
@@ -32,7 +31,7 @@ pub struct Discussion {
     pub pinned: Option<bool>,
 }
 
-string_enum! {
+webhooks_core::string_enum! {
     /// The status of a discussion or pull request.
     pub enum DiscussionStatus {
         /// Open.

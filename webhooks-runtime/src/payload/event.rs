@@ -1,10 +1,8 @@
 //! `event`: what happened (`action`) and to what (`scope`).
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
-use super::string_enum::string_enum;
+pub use webhooks_core::{Action, Scope};
 
 /// The `event` object: what happened, and to which part of the repo.
 ///
@@ -23,103 +21,4 @@ pub struct Event {
     pub action: Action,
     /// What it happened to: `repo`, `repo.content`, `discussion`, ... (a dotted path).
     pub scope: Scope,
-}
-
-string_enum! {
-    /// The `event.action` of a delivery.
-    ///
-    /// Unknown future actions parse as [`Action::Other`] instead of failing the delivery.
-    pub enum Action {
-        /// Something was created (a repo, a discussion, a comment).
-        Create = "create",
-        /// Something was updated (a push, a config change, a status change).
-        Update = "update",
-        /// Something was deleted.
-        Delete = "delete",
-        /// A repo was moved or renamed (see `movedTo`).
-        Move = "move",
-    }
-}
-
-/// The `event.scope` of a delivery: a dotted path such as `repo.content`.
-///
-/// The Hub may send narrower scopes in the future (`repo.config.dois` exists already); its rule is
-/// that an unknown narrower scope is an `update` on the broader one. [`Scope::is_within`] implements
-/// that rule, so `scope.is_within("repo")` stays true whatever the Hub adds below `repo`.
-///
-/// # Examples
-/// ```
-/// # use webhooks_runtime::payload::Scope;
-/// let scope = Scope::from("repo.config.dois");
-/// assert!(scope.is_within("repo.config"));
-/// assert!(scope.is_within("repo"));
-/// assert!(!scope.is_within("repo.content"));
-/// assert!(!Scope::from("repository").is_within("repo"));
-/// assert_eq!(scope, "repo.config.dois");
-/// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Scope(String);
-
-impl Scope {
-    /// The scope as the Hub wrote it, e.g. `"repo.content"`.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// Whether this scope is `broader` itself or a narrower scope below it
-    /// (`repo.content` is within `repo`; `repository` is not).
-    pub fn is_within(&self, broader: &str) -> bool {
-        match self.0.strip_prefix(broader) {
-            Some(rest) => rest.is_empty() || rest.starts_with('.'),
-            None => false,
-        }
-    }
-
-    /// The scope one level broader (`repo.content` → `repo`), or `None` for a top-level scope.
-    pub fn parent(&self) -> Option<&str> {
-        self.0.rsplit_once('.').map(|(parent, _)| parent)
-    }
-}
-
-impl From<&str> for Scope {
-    fn from(value: &str) -> Self {
-        Self(value.to_owned())
-    }
-}
-
-impl From<String> for Scope {
-    fn from(value: String) -> Self {
-        Self(value)
-    }
-}
-
-impl fmt::Debug for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
-    }
-}
-
-impl fmt::Display for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl PartialEq<str> for Scope {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for Scope {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
-impl AsRef<str> for Scope {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
 }

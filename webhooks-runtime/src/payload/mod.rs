@@ -10,7 +10,6 @@ mod event;
 mod job;
 mod repo;
 mod samples;
-mod string_enum;
 pub(crate) mod summary;
 
 use std::fmt;

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::string_enum::string_enum;
+pub use webhooks_core::RepoType;
+
 use super::{ObjectId, Url};
 
 /// The `repo` object: the repository the event is about.
@@ -32,18 +33,6 @@ pub struct Repo {
     /// The repo's tags, when the Hub sends them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-}
-
-string_enum! {
-    /// The kind of repository (`repo.type`).
-    pub enum RepoType {
-        /// A model repo.
-        Model = "model",
-        /// A dataset repo.
-        Dataset = "dataset",
-        /// A Space.
-        Space = "space",
-    }
 }
 
 /// `movedTo`: where a repo went, on a `repo` / `move` event.

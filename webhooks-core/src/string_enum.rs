@@ -1,8 +1,32 @@
-//! `string_enum!`: a string set the Hub may extend, as an enum with an `Other(String)` arm.
-//!
-//! The same shape as the payload enums of `webhooks-runtime`: one variant per known value, plus
-//! `Other(String)` so that a value the Hub adds tomorrow still parses and round-trips unchanged.
+//! `string_enum!`: the one way the `webhooks` crates model a string set the Hub may extend.
 
+/// Declares an enum for a string set the Hub may extend: one variant per known value plus
+/// `Other(String)`, so that a value the Hub adds tomorrow still parses (the Hub asks receivers to
+/// tolerate them) and is written back unchanged.
+///
+/// The enum gets `as_str`, `KNOWN` (every known value), `is_known`, `From<&str>`,
+/// `From<String>`, `FromStr`, `Display`, comparisons with `str`, and serde's `Serialize` and
+/// `Deserialize` as a JSON string. It is `#[non_exhaustive]`.
+///
+/// # Examples
+/// ```
+/// webhooks_core::string_enum! {
+///     /// A colour.
+///     pub enum Colour {
+///         /// Red.
+///         Red = "red",
+///         /// Green.
+///         Green = "green",
+///     }
+/// }
+///
+/// assert_eq!(Colour::from("red"), Colour::Red);
+/// assert_eq!(Colour::from("teal"), Colour::Other("teal".into()));
+/// assert_eq!(Colour::Green.as_str(), "green");
+/// assert_eq!(Colour::KNOWN, &[Colour::Red, Colour::Green]);
+/// assert!(!Colour::from("teal").is_known());
+/// ```
+#[macro_export]
 macro_rules! string_enum {
     (
         $(#[$meta:meta])*
@@ -80,22 +104,30 @@ macro_rules! string_enum {
             }
         }
 
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
                 struct Visitor;
-                impl ::serde::de::Visitor<'_> for Visitor {
+                impl $crate::__private::serde::de::Visitor<'_> for Visitor {
                     type Value = $name;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str("a string")
                     }
-                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<$name, E> {
-                        Ok($name::from(value))
+                    fn visit_str<E: $crate::__private::serde::de::Error>(
+                        self,
+                        value: &str,
+                    ) -> ::std::result::Result<$name, E> {
+                        ::std::result::Result::Ok($name::from(value))
                     }
                 }
                 deserializer.deserialize_str(Visitor)
@@ -103,5 +135,3 @@ macro_rules! string_enum {
         }
     };
 }
-
-pub(crate) use string_enum;

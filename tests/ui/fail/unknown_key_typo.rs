@@ -1,6 +1,6 @@
 use webhooks::{webhook_endpoint, WebhookPayload};
 
-#[webhook_endpoint(repo = "gpt2")]
+#[webhook_endpoint(scopes = "repo")]
 async fn hook(_payload: WebhookPayload) {}
 
 fn main() {}
