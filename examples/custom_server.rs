@@ -5,11 +5,12 @@
 //! ```
 //!
 //! `say_hello` is an `async fn`; `goodbye` is a plain `fn`, run on the blocking thread pool through
-//! `webhooks::blocking`, so it may block (call a CLI, write files) without stalling the server.
+//! `webhooks::handler::blocking`, so it may block (call a CLI, write files) without stalling the server.
 
 use std::process::ExitCode;
 
-use webhooks::{WebhookPayload, WebhooksServer, blocking};
+use webhooks::handler::blocking;
+use webhooks::{WebhookPayload, WebhooksServer};
 
 async fn hello(payload: WebhookPayload) -> serde_json::Value {
     serde_json::json!({ "message": "hello", "repo": payload.repo.name })

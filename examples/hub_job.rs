@@ -5,7 +5,7 @@
 //! # as a server
 //! cargo run --example hub_job
 //! # as a Job would run it
-//! WEBHOOK_PAYLOAD="$(cat tests/fixtures/payloads/repo.content__update__hfhub-test.json)" \
+//! WEBHOOK_PAYLOAD="$(cat webhooks-runtime/payloads/repo.content__update__hfhub-test.json)" \
 //!   WEBHOOK_REPO_ID=Wauplin/gradio-user-history WEBHOOK_REPO_TYPE=space \
 //!   cargo run --example hub_job
 //! ```
@@ -39,7 +39,7 @@ async fn sync(payload: WebhookPayload) -> serde_json::Value {
 
 fn main() -> ExitCode {
     if std::env::var_os(PAYLOAD_VAR).is_none() {
-        return webhooks::run(|app| app);
+        return webhooks::server::main(|app| app);
     }
     // Inside a Job: same code, payload from the environment, result on stdout.
     match WebhookPayload::from_env() {

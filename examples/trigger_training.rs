@@ -10,7 +10,7 @@
 //! ```sh
 //! curl -X POST http://127.0.0.1:7860/webhooks/trigger_training \
 //!   -H 'x-webhook-secret: my_secret' -H 'content-type: application/json' \
-//!   --data @tests/fixtures/payloads/repo.content__update__hub-docs-composed.json
+//!   --data @webhooks-runtime/payloads/repo.content__update__dataset-main-composed.json
 //! ```
 
 use webhooks::payload::{Action, RepoType};

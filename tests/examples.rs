@@ -281,7 +281,7 @@ async fn a_taken_port_exits_with_an_actionable_message() {
     assert_eq!(
         stderr,
         format!(
-            "error: cannot listen on 127.0.0.1:{port}: the address is already in use (is another copy of this server running?).\nhelp: stop the other process, or choose another port with the `PORT` environment variable (e.g. `PORT={}`) or `WebhooksServer::bind(..)`\n",
+            "error: cannot listen on 127.0.0.1:{port}: the address is already in use (is another copy of this server running?)\nhelp: stop the other process, or choose another port with the `PORT` environment variable (e.g. `PORT={}`) or `WebhooksServer::bind(..)`\n",
             port + 1
         )
     );

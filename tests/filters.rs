@@ -29,7 +29,7 @@ fn on_gpt2_creations(payload: WebhookPayload) -> String {
 }
 
 #[webhook_endpoint(path = "/raw", scope = "discussion")]
-async fn raw_discussions(body: webhooks::Bytes) -> String {
+async fn raw_discussions(body: webhooks::extract::Bytes) -> String {
     format!("{} bytes", body.len())
 }
 

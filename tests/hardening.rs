@@ -1,6 +1,6 @@
 //! The protections of a public endpoint, each shown over a real socket: the secret before the
 //! body, size and time limits, rotation, redaction, deadlines, the connection bound, and
-//! graceful shutdown of background work (REFERENCE §1 "Better" rows).
+//! graceful shutdown of background work (the README's "Security" and "Differences" sections).
 
 mod common;
 
@@ -33,7 +33,7 @@ async fn raw(addr: SocketAddr, head: &[u8], wait: Duration) -> (String, bool) {
     let mut buf = [0; 4096];
     let closed = loop {
         match tokio::time::timeout(wait, stream.read(&mut buf)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => break true,
+            Ok(Ok(0) | Err(_)) => break true,
             Ok(Ok(n)) => answer.extend_from_slice(&buf[..n]),
             Err(_) => break false,
         }
@@ -91,12 +91,7 @@ fn the_secret_never_shows_in_debug_output() {
         .also_accept_secret("old-hunter2");
     let debug = format!("{server:?}");
     assert!(!debug.contains("hunter2"), "{debug}");
-    assert!(debug.contains("Secret(<redacted>)"), "{debug}");
-    assert_eq!(
-        format!("{:?}", webhooks::Secret::new("hunter2")),
-        "Secret(<redacted>)"
-    );
-    assert_eq!(webhooks::Secret::new("hunter2").to_string(), "<redacted>");
+    assert!(debug.contains("[REDACTED"), "{debug}");
 }
 
 #[tokio::test]

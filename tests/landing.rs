@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use common::{SECRET, fixture, launch, post, request};
 use serde_json::{Value, json};
 use webhooks::response::Html;
-use webhooks::{EndpointOptions, WebhookPayload, WebhookRequest, WebhooksServer};
+use webhooks::server::EndpointOptions;
+use webhooks::{WebhookPayload, WebhookRequest, WebhooksServer};
 
 fn counting_server(calls: &Arc<AtomicUsize>) -> WebhooksServer {
     let counter = Arc::clone(calls);

@@ -1,4 +1,4 @@
-//! Properties of the payload parser (REFERENCE §2), checked on generated inputs: it never panics,
+//! Properties of the payload parser, checked on generated inputs: it never panics,
 //! whatever the bytes; every valid version-3 payload parses and serialises back to the same JSON;
 //! and a payload missing a required field, or with a field of the wrong type, is refused with an
 //! error naming that field.
@@ -490,9 +490,8 @@ proptest! {
             let removed = broken.pointer_mut(parent).unwrap().as_object_mut().unwrap().remove(key);
             prop_assert!(removed.is_some(), "{} is not in the payload", pointer);
             let err = WebhookPayload::from_slice(&serde_json::to_vec(&broken).unwrap());
-            let err = match err {
-                Ok(_) => return Err(TestCaseError::fail(format!("parsed without `{path}`"))),
-                Err(err) => err,
+            let Err(err) = err else {
+                return Err(TestCaseError::fail(format!("parsed without `{path}`")));
             };
             check_error(&err)?;
             prop_assert_eq!(err.path(), path.as_str(), "{}", err);
@@ -506,9 +505,8 @@ proptest! {
             let mut broken = payload.clone();
             let field = broken.pointer_mut(&pointer).unwrap();
             *field = wrong_type(field);
-            let err = match WebhookPayload::from_slice(&serde_json::to_vec(&broken).unwrap()) {
-                Ok(_) => return Err(TestCaseError::fail(format!("parsed with a wrong `{path}`"))),
-                Err(err) => err,
+            let Err(err) = WebhookPayload::from_slice(&serde_json::to_vec(&broken).unwrap()) else {
+                return Err(TestCaseError::fail(format!("parsed with a wrong `{path}`")));
             };
             check_error(&err)?;
             prop_assert_eq!(err.path(), path.as_str(), "{}", err);

@@ -1,5 +1,6 @@
 //! The receiving server end to end, over real HTTP on 127.0.0.1: routing, methods, the secret,
-//! payload validation, handler kinds, return values and failures (REFERENCE §1).
+//! payload validation, handler kinds, return values and failures: the reference's behaviour, and
+//! the differences the README lists.
 
 mod common;
 
@@ -9,10 +10,9 @@ use std::time::Duration;
 
 use common::{Connection, SECRET, fixture, launch, post, request};
 use serde_json::{Value, json};
-use webhooks::{
-    Bytes, HeaderMap, HttpError, Json, StatusCode, WebhookPayload, WebhookRequest, WebhooksServer,
-    blocking,
-};
+use webhooks::extract::{Bytes, HeaderMap};
+use webhooks::handler::blocking;
+use webhooks::{HttpError, Json, StatusCode, WebhookPayload, WebhookRequest, WebhooksServer};
 
 async fn ok() -> Value {
     json!({"ok": true})
@@ -254,6 +254,12 @@ async fn every_fixture_reaches_a_typed_handler() {
                    "private": false}),
         ),
         (
+            "repo.content__update__dataset-main-composed.json",
+            json!({"scope": "repo.content", "action": "update", "repo": "some-user/some-dataset", "type": "dataset",
+                   "headSha": "575db8b7a51b6f85eb06eee540738584589f131c", "num": null, "comment": null,
+                   "refs": ["refs/heads/main"], "private": null}),
+        ),
+        (
             "repo.content__update__hfhub-test.json",
             json!({"scope": "repo.content", "action": "update", "repo": "Wauplin/gradio-user-history", "type": "space",
                    "headSha": "5e7f29fffcc579cb52539fddb14a1a4f85f39e44", "num": null, "comment": null,
@@ -264,6 +270,12 @@ async fn every_fixture_reaches_a_typed_handler() {
             json!({"scope": "repo.content", "action": "update", "repo": "some-user/some-repo", "type": "model",
                    "headSha": "575db8b7a51b6f85eb06eee540738584589f131c", "num": null, "comment": null,
                    "refs": ["refs/heads/main", "refs/tags/test"], "private": null}),
+        ),
+        (
+            "repo__create__composed.json",
+            json!({"scope": "repo", "action": "create", "repo": "some-user/some-repo", "type": "model",
+                   "headSha": "c379e821c9c95d613899e8c4343e4bfee2b0c600", "num": null, "comment": null, "refs": [],
+                   "private": null}),
         ),
     ];
     assert_eq!(
@@ -684,6 +696,14 @@ async fn shutdown_closes_idle_keep_alive_connections_at_once() {
     assert!(idle.closed_within(Duration::from_secs(1)).await);
 }
 
+/// The message and its help, as `main!()` prints them.
+fn printed(err: &webhooks::Error) -> String {
+    match err.help() {
+        Some(help) => format!("error: {err}\nhelp: {help}"),
+        None => format!("error: {err}"),
+    }
+}
+
 #[tokio::test]
 async fn a_duplicate_path_refuses_to_start_naming_both() {
     let first_line = line!() + 2;
@@ -692,9 +712,9 @@ async fn a_duplicate_path_refuses_to_start_naming_both() {
         .add_webhook("hook/", ok);
     let err = server.bind("127.0.0.1:0").launch().await.unwrap_err();
     assert_eq!(
-        err.to_string(),
+        printed(&err),
         format!(
-            "Webhook /webhooks/hook already exists.\n  first defined by `/hook` at tests/server.rs:{first_line}\n  and again by `hook/` at tests/server.rs:{}\nhelp: give one of them another path, e.g. `#[webhook_endpoint(\"/another_path\")]`",
+            "error: Webhook /webhooks/hook already exists. It is defined by `add_webhook(\"/hook\")` at tests/server.rs:{first_line} and again by `add_webhook(\"hook/\")` at tests/server.rs:{}.\nhelp: give one of them another path, e.g. `#[webhook_endpoint(\"/another_path\")]`",
             first_line + 1
         )
     );
@@ -708,8 +728,8 @@ async fn no_endpoints_refuses_to_start() {
         .await
         .unwrap_err();
     assert_eq!(
-        err.to_string(),
-        "no webhook endpoints are registered, so there is nothing to serve.\nhelp: put `#[webhook_endpoint]` on an `async fn`, or call `WebhooksServer::add_webhook(path, handler)`"
+        printed(&err),
+        "error: no webhook endpoints are registered, so there is nothing to serve\nhelp: put `#[webhook_endpoint]` on an `async fn`, or call `WebhooksServer::add_webhook(path, handler)`; endpoints defined in a library crate are only linked in when the binary names that crate: add `use my_crate as _;` to `main.rs` (and to each integration test)"
     );
 }
 
@@ -719,9 +739,26 @@ async fn an_invalid_path_refuses_to_start() {
     let server = WebhooksServer::new().add_webhook("//", ok);
     let err = server.bind("127.0.0.1:0").launch().await.unwrap_err();
     assert_eq!(
-        err.to_string(),
+        printed(&err),
         format!(
-            "invalid webhook path \"//\" for `//` at tests/server.rs:{line}: a webhook path needs at least one character besides `/`"
+            "error: the webhook path \"//\" is empty once its outer `/` are removed (`add_webhook(\"//\")` at tests/server.rs:{line})\nhelp: write a path such as \"/trigger_training\" or \"ci/retrain\""
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_filter_the_hub_never_matches_refuses_to_start() {
+    let line = line!() + 1;
+    let server = WebhooksServer::new().add_webhook_with(
+        "hook",
+        webhooks::server::EndpointOptions::new().scope("repo.contnet"),
+        ok,
+    );
+    let err = server.bind("127.0.0.1:0").launch().await.unwrap_err();
+    assert_eq!(
+        printed(&err),
+        format!(
+            "error: unknown scope `repo.contnet`; the Hub sends `repo`, `repo.content`, `repo.config`, `discussion`, `discussion.comment` (`add_webhook(\"hook\")` at tests/server.rs:{line})\nhelp: did you mean `repo.content`?"
         )
     );
 }
@@ -737,9 +774,9 @@ async fn a_taken_port_is_an_actionable_error() {
         .await
         .unwrap_err();
     assert_eq!(
-        err.to_string(),
+        printed(&err),
         format!(
-            "cannot listen on {addr}: the address is already in use (is another copy of this server running?).\nhelp: stop the other process, or choose another port with the `PORT` environment variable (e.g. `PORT={}`) or `WebhooksServer::bind(..)`",
+            "error: cannot listen on {addr}: the address is already in use (is another copy of this server running?)\nhelp: stop the other process, or choose another port with the `PORT` environment variable (e.g. `PORT={}`) or `WebhooksServer::bind(..)`",
             addr.port() + 1
         )
     );

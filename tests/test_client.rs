@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use common::{SECRET, fixture, launch, post};
 use serde_json::{Value, json};
+use webhooks::handler::blocking;
 use webhooks::http::Method;
 use webhooks::test::TestClient;
-use webhooks::{Accepted, WebhookPayload, WebhooksServer, blocking};
+use webhooks::{Accepted, WebhookPayload, WebhooksServer};
 
 async fn echo(payload: WebhookPayload) -> Value {
     json!({"scope": payload.event.scope, "repo": payload.repo.name})
@@ -101,7 +102,7 @@ async fn receive_sends_the_secret_like_the_hub() {
 #[test]
 fn samples_exist_for_every_scope_and_match_the_fixtures() {
     assert_eq!(
-        WebhookPayload::SAMPLE_SCOPES,
+        webhooks::payload::Scope::KNOWN,
         [
             "repo",
             "repo.content",
@@ -110,7 +111,7 @@ fn samples_exist_for_every_scope_and_match_the_fixtures() {
             "discussion.comment"
         ]
     );
-    for scope in WebhookPayload::SAMPLE_SCOPES {
+    for scope in webhooks::payload::Scope::KNOWN {
         let sample = WebhookPayload::sample(scope).unwrap();
         assert_eq!(sample.event.scope, *scope);
         assert_eq!(sample.webhook.version, 3);

@@ -18,7 +18,7 @@ macro_rules! fixtures {
         /// The fixtures' bytes, by name.
         fn fixture(name: &str) -> &'static [u8] {
             match name {
-                $($name => include_bytes!(concat!("../../tests/fixtures/payloads/", $name, ".json")),)*
+                $($name => include_bytes!(concat!("../../webhooks-runtime/payloads/", $name, ".json")),)*
                 _ => unreachable!("no fixture {name}"),
             }
         }

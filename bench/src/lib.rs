@@ -19,10 +19,10 @@ pub const SECRET: &str = "bench-secret";
 
 /// The payload sent by the load generator: the Hub docs' discussion example, 1,280 bytes.
 pub const PAYLOAD: &[u8] =
-    include_bytes!("../../tests/fixtures/payloads/discussion__create__hub-docs.json");
+    include_bytes!("../../webhooks-runtime/payloads/discussion__create__hub-docs.json");
 
 /// Its file, relative to the workspace root (for wrk's Lua script).
-pub const PAYLOAD_FILE: &str = "tests/fixtures/payloads/discussion__create__hub-docs.json";
+pub const PAYLOAD_FILE: &str = "webhooks-runtime/payloads/discussion__create__hub-docs.json";
 
 /// What both servers answer: `{"scope":"discussion","repo":"<owner>/<name>"}`.
 #[derive(Debug, Serialize)]

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-use webhooks::{RunningServer, WebhooksServer};
+use webhooks::WebhooksServer;
+use webhooks::server::RunningServer;
 
 /// Every network step of a test is bounded by this.
 pub const STEP: Duration = Duration::from_secs(10);
@@ -15,19 +16,18 @@ pub const STEP: Duration = Duration::from_secs(10);
 /// The secret the tests configure.
 pub const SECRET: &str = "test-secret";
 
-/// A fixture payload from `tests/fixtures/payloads/`.
+/// The payloads the runtime's samples are made of, which are the suite's fixtures too.
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/webhooks-runtime/payloads");
+
+/// A fixture payload from `webhooks-runtime/payloads/`.
 pub fn fixture(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/tests/fixtures/payloads/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{FIXTURES}/{name}");
     std::fs::read(&path).unwrap_or_else(|err| panic!("cannot read {path}: {err}"))
 }
 
 /// Every fixture file name.
 pub fn fixture_names() -> Vec<String> {
-    let dir = format!("{}/tests/fixtures/payloads", env!("CARGO_MANIFEST_DIR"));
-    let mut names: Vec<String> = std::fs::read_dir(dir)
+    let mut names: Vec<String> = std::fs::read_dir(FIXTURES)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().into_string().unwrap())
         .filter(|name| name.ends_with(".json"))

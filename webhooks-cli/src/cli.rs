@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use webhooks::WebhookPayload;
 use webhooks::hub::{Domain, WatchedItem};
 
 /// Manage your Hugging Face Hub webhooks, and send test deliveries to a webhook receiver.
@@ -154,7 +153,7 @@ pub struct SendArgs {
     #[arg(long, value_name = "FILE")]
     pub payload: Option<PathBuf>,
     /// A built-in sample payload of this scope.
-    #[arg(long, value_name = "SCOPE", value_parser = clap::builder::PossibleValuesParser::new(WebhookPayload::SAMPLE_SCOPES))]
+    #[arg(long, value_name = "SCOPE", value_parser = clap::builder::PossibleValuesParser::new(webhooks::payload::Scope::KNOWN))]
     pub sample: Option<String>,
     /// The secret, sent in X-Webhook-Secret as the Hub does.
     #[arg(

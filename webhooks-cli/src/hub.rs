@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, Write};
 
-use webhooks::hub::{Error, HubClient, NewWebhook, WebhookInfo, WebhookUpdate};
+use webhooks::hub::{Domain, Error, HubClient, NewWebhook, WebhookInfo, WebhookUpdate};
 
 use crate::cli::{Format, HubArgs, HubCommand};
 use crate::{Failure, out};
@@ -225,7 +225,7 @@ fn watched(webhook: &WebhookInfo) -> String {
 }
 
 fn domains(webhook: &WebhookInfo) -> String {
-    let domains: Vec<&str> = webhook.domains.iter().map(|d| d.as_str()).collect();
+    let domains: Vec<&str> = webhook.domains.iter().map(Domain::as_str).collect();
     domains.join(", ")
 }
 

@@ -11,8 +11,9 @@ use bytes::Bytes;
 use http::header::{CONTENT_TYPE, USER_AGENT};
 use http::{Method, Request, Uri};
 use http_body_util::Full;
+use webhooks::WebhookPayload;
 use webhooks::hub::__private::{Failure as Exchange, Transport, chain};
-use webhooks::{SECRET_HEADER, WebhookPayload};
+use webhooks::server::SECRET_HEADER;
 
 use crate::cli::SendArgs;
 use crate::{Failure, out};

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::{Value, json};
-use webhooks::{RunningServer, WebhookPayload, WebhookRequest, WebhooksServer};
+use webhooks::server::RunningServer;
+use webhooks::{WebhookPayload, WebhookRequest, WebhooksServer};
 
 const SECRET: &str = "send-test-secret";
 
@@ -103,7 +104,7 @@ fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
 #[test]
 fn every_sample_is_delivered_as_the_hub_would() {
     let receiver = Receiver::start();
-    for scope in WebhookPayload::SAMPLE_SCOPES {
+    for scope in webhooks::payload::Scope::KNOWN {
         let output = run(
             webhooks(&[&receiver.url(), "--sample", scope, "--secret", SECRET]),
             0,

@@ -175,11 +175,10 @@ impl fmt::Display for ParseWatchedItemError {
             Self::Format(text) => write!(
                 f,
                 "Expected format 'type:name' (e.g. 'model:bert-base-uncased'), got '{text}'. \
-                 Valid types: {}.",
-                ValidTypes
+                 Valid types: {ValidTypes}."
             ),
             Self::UnknownType(kind) => {
-                write!(f, "Invalid type '{kind}'. Valid types: {}.", ValidTypes)
+                write!(f, "Invalid type '{kind}'. Valid types: {ValidTypes}.")
             }
         }
     }

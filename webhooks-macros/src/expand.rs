@@ -22,6 +22,7 @@ pub(crate) fn expand(endpoint: &Endpoint) -> TokenStream {
     let ident = &item.sig.ident;
     let name = ident.unraw().to_string();
     let path = &endpoint.path;
+    let krate = &endpoint.krate;
     // `line!()` spanned on the function name reports the function's line, not the attribute's.
     let line = quote_spanned! { ident.span() => ::core::line!() };
 
@@ -48,8 +49,8 @@ pub(crate) fn expand(endpoint: &Endpoint) -> TokenStream {
                     + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
                 __WebhooksFuture: ::core::future::Future<Output = __WebhooksOutput>
                     + ::core::marker::Send + 'static,
-                __WebhooksOutput: ::webhooks::IntoResponse,
-                #(#args: ::webhooks::FromDelivery + ::core::marker::Send,)*
+                __WebhooksOutput: #krate::__private::IntoResponse,
+                #(#args: #krate::__private::FromDelivery + ::core::marker::Send,)*
             },
             quote! { function },
             quote! { #(#arg_types,)* #output, #inferred, #inferred },
@@ -60,10 +61,10 @@ pub(crate) fn expand(endpoint: &Endpoint) -> TokenStream {
             quote! {
                 __WebhooksFn: ::core::ops::Fn(#(#args),*) -> __WebhooksOutput
                     + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
-                __WebhooksOutput: ::webhooks::IntoResponse + ::core::marker::Send + 'static,
-                #(#args: ::webhooks::FromDelivery + ::core::marker::Send + 'static,)*
+                __WebhooksOutput: #krate::__private::IntoResponse + ::core::marker::Send + 'static,
+                #(#args: #krate::__private::FromDelivery + ::core::marker::Send + 'static,)*
             },
-            quote! { ::webhooks::__private::Blocking(function) },
+            quote! { #krate::__private::Blocking(function) },
             quote! { #(#arg_types,)* #output, #inferred },
         )
     };
@@ -90,19 +91,19 @@ pub(crate) fn expand(endpoint: &Endpoint) -> TokenStream {
         const _: () = {
             fn __webhooks_register<#generics>(
                 function: __WebhooksFn,
-            ) -> ::webhooks::__private::ErasedHandler
+            ) -> #krate::__private::ErasedHandler
             where
                 #bounds
             {
-                ::webhooks::__private::ErasedHandler::new(#handler)
+                #krate::__private::ErasedHandler::new(#handler)
             }
 
-            fn __webhooks_handler() -> ::webhooks::__private::ErasedHandler {
+            fn __webhooks_handler() -> #krate::__private::ErasedHandler {
                 #register
             }
 
-            ::webhooks::__private::inventory::submit! {
-                ::webhooks::__private::Endpoint::new(#name, #path, ::core::file!(), #line, __webhooks_handler)#(#filter_calls)*#respond_within
+            #krate::__private::inventory::submit! {
+                #krate::__private::Endpoint::new(#name, ::core::module_path!(), #path, ::core::file!(), #line, __webhooks_handler)#(#filter_calls)*#respond_within
             }
         };
     }

@@ -1,5 +1,5 @@
 //! Parsing the attribute's arguments: `("/path")` or `(path = "/path")`, the filters `scope`,
-//! `action`, `repo_type` and `repo`, `respond_within = "5s"`, or nothing.
+//! `action`, `repo_type` and `repo`, `respond_within = "5s"`, `crate = "..."`, or nothing.
 
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
@@ -12,6 +12,7 @@ const KEYS: &[&str] = &[
     "repo_type",
     "repo",
     "respond_within",
+    "crate",
 ];
 
 /// The attribute's arguments, before validation.
@@ -29,6 +30,8 @@ pub(crate) struct Args {
     pub(crate) repo_type: Option<LitStr>,
     /// `repo = "org/name"`.
     pub(crate) repo: Option<LitStr>,
+    /// `crate = "my_webhooks"`: the path of the `webhooks` crate when it is renamed.
+    pub(crate) krate: Option<LitStr>,
 }
 
 impl Parse for Args {
@@ -43,8 +46,8 @@ impl Parse for Args {
             if input.peek(LitStr) {
                 let lit: LitStr = input.parse()?;
                 set_path(&mut args, lit, &mut push);
-            } else if input.peek(Ident) {
-                let key: Ident = input.parse()?;
+            } else if input.peek(Ident) || input.peek(Token![crate]) {
+                let key: Ident = input.call(syn::ext::IdentExt::parse_any)?;
                 if !input.peek(Token![=]) {
                     push(if key == "path" {
                         syn::Error::new(
@@ -141,6 +144,7 @@ fn check_key_value(
         "action" => &mut args.action,
         "repo_type" => &mut args.repo_type,
         "repo" => &mut args.repo,
+        "crate" => &mut args.krate,
         _ => return push(unknown_key(key)),
     };
     if slot.is_some() {
@@ -161,6 +165,7 @@ fn example(key: &str) -> &'static str {
         "action" => "update",
         "repo_type" => "dataset",
         "repo" => "my-org/my-dataset",
+        "crate" => "my_webhooks",
         _ => "/my_path",
     }
 }

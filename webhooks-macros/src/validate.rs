@@ -26,6 +26,8 @@ pub(crate) struct Endpoint {
     pub(crate) respond_within_ms: Option<u64>,
     /// The event filters, checked against the Hub's known values.
     pub(crate) filters: Filters,
+    /// The path of the `webhooks` crate (`::webhooks` unless renamed with `crate = "..."`).
+    pub(crate) krate: syn::Path,
 }
 
 /// The attribute's filters, each a checked string.
@@ -101,8 +103,25 @@ impl Endpoint {
             repo_type: checked(&args.repo_type, &mut errors, filter::check_repo_type),
             repo: checked(&args.repo, &mut errors, filter::check_repo),
         };
+        let krate = match &args.krate {
+            None => syn::parse_quote!(::webhooks),
+            Some(lit) => match lit.parse_with(syn::Path::parse_mod_style) {
+                Ok(path) => path,
+                Err(_) => {
+                    errors.push(syn::Error::new(
+                        lit.span(),
+                        format!(
+                            "`{}` is not a crate path\n\nhelp: write the name your `Cargo.toml` gives the `hf-webhooks` dependency, e.g. `crate = \"my_webhooks\"`",
+                            lit.value()
+                        ),
+                    ));
+                    syn::parse_quote!(::webhooks)
+                }
+            },
+        };
         errors.finish()?;
         Ok(Self {
+            krate,
             is_async: item.sig.asyncness.is_some(),
             item,
             path,

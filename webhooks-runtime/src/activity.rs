@@ -18,6 +18,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 
+use crate::response::Response;
+use crate::router::Route;
+use crate::service::Service;
+
 /// Default number of deliveries kept per endpoint.
 pub const DEFAULT_ACTIVITY_CAPACITY: usize = 100;
 
@@ -34,6 +38,42 @@ pub(crate) struct Record {
     pub(crate) body: Option<Bytes>,
     /// The delivery this one replayed.
     pub(crate) replay_of: Option<u64>,
+    /// Why the endpoint's filter skipped it, when it did (the handler did not run).
+    pub(crate) skipped: Option<Box<str>>,
+}
+
+/// A delivery as the activity log keeps it: its endpoint, its body when it was read, why its
+/// filter skipped it, and the delivery it replays.
+pub(crate) struct Kept<'a> {
+    pub(crate) route: &'a Route,
+    pub(crate) body: Option<Bytes>,
+    pub(crate) skipped: Option<Box<str>>,
+    pub(crate) replay_of: Option<u64>,
+}
+
+impl Service {
+    /// Keeps a delivery in its endpoint's activity log.
+    pub(crate) fn record(
+        &self,
+        kept: &Kept<'_>,
+        response: &Response,
+        started: Instant,
+        finished: Instant,
+    ) {
+        if self.settings.recent_deliveries == 0 {
+            return;
+        }
+        let record = Record {
+            id: self.ids.next(),
+            started,
+            status: response.status().as_u16(),
+            latency: finished - started,
+            body: None,
+            replay_of: kept.replay_of,
+            skipped: kept.skipped.clone(),
+        };
+        kept.route.recent.push(record, kept.body.as_deref());
+    }
 }
 
 /// The ids every record gets, unique across endpoints and increasing.
@@ -130,33 +170,7 @@ impl Now {
 
 /// `at` as an RFC 3339 UTC timestamp with milliseconds, e.g. `2026-11-23T12:00:00.123Z`.
 pub(crate) fn rfc3339(at: SystemTime) -> String {
-    let since_epoch = at
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default();
-    let seconds = since_epoch.as_secs();
-    let (days, of_day) = (seconds / 86_400, seconds % 86_400);
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's `civil_from_days`).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        of_day / 3_600,
-        of_day % 3_600 / 60,
-        of_day % 60,
-        since_epoch.subsec_millis()
-    )
+    humantime::format_rfc3339_millis(at).to_string()
 }
 
 #[cfg(test)]
@@ -171,6 +185,7 @@ mod tests {
             latency: Duration::ZERO,
             body: None,
             replay_of: None,
+            skipped: None,
         }
     }
 

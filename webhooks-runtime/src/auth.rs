@@ -4,10 +4,9 @@
 //! parameter when the user put it in the webhook URL. Both are accepted; the header wins when both
 //! are present. The check runs before a single body byte is read, and compares in constant time.
 
-use std::fmt;
-
 use bytes::Bytes;
 use http::{HeaderName, StatusCode, request::Parts};
+use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 
 use crate::response::{IntoResponse, Response, json_bytes};
@@ -15,49 +14,8 @@ use crate::response::{IntoResponse, Response, json_bytes};
 /// The header the Hub puts the secret in.
 pub const SECRET_HEADER: HeaderName = HeaderName::from_static("x-webhook-secret");
 
-/// A webhook secret. Its `Debug` and `Display` never show it.
-///
-/// # Examples
-/// ```
-/// # use webhooks_runtime::Secret;
-/// let secret = Secret::new("my_secret");
-/// assert_eq!(format!("{secret:?}"), "Secret(<redacted>)");
-/// ```
-#[derive(Clone)]
-pub struct Secret(Box<[u8]>);
-
-impl Secret {
-    /// Wraps a secret.
-    pub fn new(secret: impl Into<String>) -> Self {
-        Self(secret.into().into_bytes().into_boxed_slice())
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The secret itself, for the in-process test client that sends it like the Hub.
-    pub(crate) fn expose(&self) -> &[u8] {
-        &self.0
-    }
-
-    /// Compares in time that depends only on the lengths, never on where the bytes differ.
-    fn matches(&self, candidate: &[u8]) -> subtle::Choice {
-        self.0.as_ref().ct_eq(candidate)
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
+/// A configured secret: redacted in `Debug` (by `secrecy`), compared in constant time.
+pub(crate) type Secret = SecretString;
 
 /// Why a request was refused before its body was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,12 +85,12 @@ impl Auth {
 
 impl Auth {
     /// Compares against every accepted secret, without stopping at the first match, so the time
-    /// taken does not tell which secret matched.
+    /// taken depends only on the lengths, never on which secret matched or where bytes differ.
     fn any_matches(&self, candidate: &[u8]) -> bool {
         self.secrets
             .iter()
             .fold(subtle::Choice::from(0), |any, secret| {
-                any | secret.matches(candidate)
+                any | secret.expose_secret().as_bytes().ct_eq(candidate)
             })
             .into()
     }
@@ -159,7 +117,7 @@ mod tests {
 
     #[test]
     fn header_query_and_precedence() {
-        let auth = Auth::new(vec![Secret::new("s3cr=t")]);
+        let auth = Auth::new(vec![Secret::from("s3cr=t")]);
         assert_eq!(auth.check(&head("/w", Some("s3cr=t"))), Ok(()));
         assert_eq!(auth.check(&head("/w?a=1&secret=s3cr%3Dt", None)), Ok(()));
         assert_eq!(auth.check(&head("/w", None)), Err(AuthRejection::Missing));
@@ -188,7 +146,7 @@ mod tests {
 
     #[test]
     fn any_of_several_secrets_during_a_rotation() {
-        let auth = Auth::new(vec![Secret::new("new"), Secret::new("old")]);
+        let auth = Auth::new(vec![Secret::from("new"), Secret::from("old")]);
         assert_eq!(auth.check(&head("/w", Some("new"))), Ok(()));
         assert_eq!(auth.check(&head("/w", Some("old"))), Ok(()));
         assert_eq!(auth.check(&head("/w?secret=old", None)), Ok(()));

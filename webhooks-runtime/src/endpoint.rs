@@ -1,5 +1,5 @@
-//! Endpoints: what `#[webhook_endpoint]` registers, how a path becomes a route, and the checks
-//! that every route is valid and claimed once.
+//! Endpoints: what `#[webhook_endpoint]` registers, the options an endpoint can have, and the
+//! checks that every route is valid and claimed once.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -7,7 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::filter::{EndpointOptions, Filter};
+use crate::filter::Filter;
 use crate::handler::ErasedHandler;
 
 /// One `#[webhook_endpoint]` function, as the attribute registers it in the global collection.
@@ -17,6 +17,7 @@ use crate::handler::ErasedHandler;
 #[derive(Debug)]
 pub struct Endpoint {
     name: &'static str,
+    module: &'static str,
     path: &'static str,
     file: &'static str,
     line: u32,
@@ -29,9 +30,11 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
-    /// Describes the function `name`, served at `path` (before normalisation), defined at `file:line`.
+    /// Describes the function `module::name`, served at `path` (before normalisation), defined
+    /// at `file:line`.
     pub const fn new(
         name: &'static str,
+        module: &'static str,
         path: &'static str,
         file: &'static str,
         line: u32,
@@ -39,6 +42,7 @@ impl Endpoint {
     ) -> Self {
         Self {
             name,
+            module,
             path,
             file,
             line,
@@ -82,33 +86,122 @@ impl Endpoint {
     }
 
     fn options(&self) -> EndpointOptions {
-        let mut filter = Filter::new();
+        let mut options = EndpointOptions::new();
         if let Some(scope) = self.scope {
-            filter = filter.scope(scope);
+            options = options.scope(scope);
         }
         if let Some(action) = self.action {
-            filter = filter.action(action);
+            options = options.action(action);
         }
         if let Some(repo_type) = self.repo_type {
-            filter = filter.repo_type(repo_type);
+            options = options.repo_type(repo_type);
         }
         if let Some(repo) = self.repo {
-            filter = filter.repo(repo);
+            options = options.repo(repo);
         }
-        let options = EndpointOptions::new().filter(filter);
-        match self.respond_within {
-            Some(deadline) => options.respond_within(deadline),
-            None => options,
+        if let Some(deadline) = self.respond_within {
+            options = options.respond_within(deadline);
         }
+        options
     }
 }
 
 inventory::collect!(Endpoint);
 
-/// Where a route was declared: the function's name and its `file:line`.
+/// Per-endpoint options for
+/// [`WebhooksServer::add_webhook_with`](crate::server::WebhooksServer::add_webhook_with): what the
+/// attribute's `scope`, `action`, `repo_type`, `repo` and `respond_within` say.
+///
+/// # Examples
+/// ```
+/// use std::time::Duration;
+/// use webhooks_runtime::WebhookPayload;
+/// use webhooks_runtime::server::{EndpointOptions, WebhooksServer};
+///
+/// async fn retrain(payload: WebhookPayload) {}
+///
+/// let server = WebhooksServer::new().add_webhook_with(
+///     "/retrain",
+///     EndpointOptions::new()
+///         .scope("repo.content")
+///         .repo_type("dataset")
+///         .respond_within(Duration::from_secs(5)),
+///     retrain,
+/// );
+/// ```
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct EndpointOptions {
+    pub(crate) filter: Filter,
+    pub(crate) respond_within: Option<Duration>,
+}
+
+impl EndpointOptions {
+    /// No filter, no deadline.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// See [`Filter::scope`].
+    pub fn scope(mut self, scope: impl Into<Cow<'static, str>>) -> Self {
+        self.filter = self.filter.scope(scope);
+        self
+    }
+
+    /// See [`Filter::action`].
+    pub fn action(mut self, action: &str) -> Self {
+        self.filter = self.filter.action(action);
+        self
+    }
+
+    /// See [`Filter::repo_type`].
+    pub fn repo_type(mut self, repo_type: &str) -> Self {
+        self.filter = self.filter.repo_type(repo_type);
+        self
+    }
+
+    /// See [`Filter::repo`].
+    pub fn repo(mut self, repo: impl Into<Cow<'static, str>>) -> Self {
+        self.filter = self.filter.repo(repo);
+        self
+    }
+
+    /// A whole filter at once.
+    pub fn filter(mut self, filter: Filter) -> Self {
+        self.filter = filter;
+        self
+    }
+
+    /// This endpoint's own deadline; see
+    /// [`WebhooksServer::respond_within`](crate::server::WebhooksServer::respond_within).
+    pub fn respond_within(mut self, deadline: Duration) -> Self {
+        self.respond_within = Some(deadline);
+        self
+    }
+}
+
+/// Where a route was declared: the function (with its module) or the `add_webhook` call, and its
+/// `file:line`.
+///
+/// # Examples
+/// A duplicate path names both declarations:
+/// ```
+/// use webhooks_runtime::Error;
+/// use webhooks_runtime::server::WebhooksServer;
+/// use webhooks_runtime::test::TestClient;
+///
+/// async fn hook() {}
+///
+/// let server = WebhooksServer::new().add_webhook("a", hook).add_webhook("/a/", hook);
+/// let error = TestClient::new(server).unwrap_err();
+/// let Error::DuplicatePath { first, second, .. } = &error else { unreachable!() };
+/// assert_eq!(first.name, "add_webhook(\"a\")");
+/// assert_eq!(second.name, "add_webhook(\"/a/\")");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Origin {
-    /// The handler's name (the function name, or the path for `add_webhook`).
+    /// The handler: `module::function` for an attribute, `add_webhook("path")` for the builder.
     pub name: Cow<'static, str>,
     /// The source file.
     pub file: &'static str,
@@ -126,6 +219,9 @@ impl fmt::Display for Origin {
 #[derive(Debug, Clone)]
 pub(crate) struct RouteSpec {
     pub(crate) route: String,
+    /// The endpoint's name in logs and on the page: the function's name, or the path given to
+    /// `add_webhook`.
+    pub(crate) name: Box<str>,
     pub(crate) origin: Origin,
     pub(crate) handler: ErasedHandler,
     /// The endpoint's filter and own deadline.
@@ -136,11 +232,12 @@ pub(crate) struct RouteSpec {
 pub(crate) fn registered() -> impl Iterator<Item = Result<RouteSpec, Error>> {
     inventory::iter::<Endpoint>.into_iter().map(|endpoint| {
         let origin = Origin {
-            name: Cow::Borrowed(endpoint.name),
+            name: Cow::Owned(format!("{}::{}", endpoint.module, endpoint.name)),
             file: endpoint.file,
             line: endpoint.line,
         };
         spec(
+            endpoint.name,
             endpoint.path,
             origin,
             (endpoint.handler)(),
@@ -149,22 +246,28 @@ pub(crate) fn registered() -> impl Iterator<Item = Result<RouteSpec, Error>> {
     })
 }
 
-/// A route spec for `path`, or the reason `path` is not a valid webhook path.
+/// A route spec for `path`, or why `path` or the options cannot be served.
 pub(crate) fn spec(
+    name: &str,
     path: &str,
     origin: Origin,
     handler: ErasedHandler,
     options: EndpointOptions,
 ) -> Result<RouteSpec, Error> {
-    match webhooks_core::route(path) {
-        Ok(route) => Ok(RouteSpec {
-            route,
-            origin,
-            handler,
-            options,
-        }),
-        Err(invalid) => Err(Error::InvalidPath { invalid, origin }),
+    let route = match webhooks_core::route(path) {
+        Ok(route) => route,
+        Err(invalid) => return Err(Error::InvalidPath { invalid, origin }),
+    };
+    if let Err(invalid) = options.filter.validate() {
+        return Err(Error::InvalidFilter { invalid, origin });
     }
+    Ok(RouteSpec {
+        route,
+        name: name.into(),
+        origin,
+        handler,
+        options,
+    })
 }
 
 /// Refuses a set of routes with a path claimed twice (naming both origins) or with no route.

@@ -1,17 +1,33 @@
-//! Why a server could not start. Each message says what to do about it.
+//! Why a server could not start: [`Error`], each with what to do about it in [`Error::help`].
 
 use std::net::SocketAddr;
 
+use webhooks_core::Invalid;
+
 use crate::endpoint::Origin;
 
-/// A configuration problem found when launching a [`WebhooksServer`](crate::WebhooksServer).
+/// A configuration problem found when a [`WebhooksServer`](crate::server::WebhooksServer) is
+/// checked (by `launch`, `run` or `TestClient::new`): nothing is served.
+///
+/// Its `Display` is one line saying what is wrong; [`help`](Self::help) says what to do about it.
+/// `webhooks::main!()` prints both and exits with a failure code.
+///
+/// # Examples
+/// ```
+/// use webhooks_runtime::Error;
+/// use webhooks_runtime::test::TestClient;
+/// use webhooks_runtime::server::WebhooksServer;
+///
+/// let error = TestClient::new(WebhooksServer::new()).unwrap_err();
+/// assert!(matches!(error, Error::NoEndpoints));
+/// assert_eq!(error.to_string(), "no webhook endpoints are registered, so there is nothing to serve");
+/// assert!(error.help().unwrap().contains("#[webhook_endpoint]"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Two handlers claim the same route.
-    #[error(
-        "Webhook {route} already exists.\n  first defined by {first}\n  and again by {second}\nhelp: give one of them another path, e.g. `#[webhook_endpoint(\"/another_path\")]`"
-    )]
+    #[error("Webhook {route} already exists. It is defined by {first} and again by {second}.")]
     DuplicatePath {
         /// The route, e.g. `/webhooks/trigger_training`.
         route: String,
@@ -21,22 +37,28 @@ pub enum Error {
         second: Origin,
     },
     /// A path that cannot be a route.
-    #[error("{invalid} (given by {origin})")]
+    #[error("{invalid} ({origin})")]
     InvalidPath {
         /// What is wrong with it, and what to write instead.
-        invalid: webhooks_core::Invalid,
+        invalid: Invalid,
         /// Who gave it.
         origin: Origin,
     },
+    /// A filter value the Hub never sends (a filter built in code; the attribute refuses these at
+    /// compile time).
+    #[error("{invalid} ({origin})")]
+    InvalidFilter {
+        /// What is wrong with it, and what to write instead.
+        invalid: Invalid,
+        /// The endpoint.
+        origin: Origin,
+    },
     /// No handler at all.
-    #[error(
-        "no webhook endpoints are registered, so there is nothing to serve.\nhelp: put `#[webhook_endpoint]` on an `async fn`, or call `WebhooksServer::add_webhook(path, handler)`"
-    )]
+    #[error("no webhook endpoints are registered, so there is nothing to serve")]
     NoEndpoints,
     /// The port is taken.
     #[error(
-        "cannot listen on {addr}: the address is already in use (is another copy of this server running?).\nhelp: stop the other process, or choose another port with the `PORT` environment variable (e.g. `PORT={next_port}`) or `WebhooksServer::bind(..)`",
-        next_port = addr.port().wrapping_add(1)
+        "cannot listen on {addr}: the address is already in use (is another copy of this server running?)"
     )]
     AddressInUse {
         /// The address asked for.
@@ -71,4 +93,34 @@ pub enum Error {
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
+}
+
+impl Error {
+    /// What to do about it, in one line, when there is something to say.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Self::DuplicatePath { .. } => Some(
+                "give one of them another path, e.g. `#[webhook_endpoint(\"/another_path\")]`"
+                    .to_owned(),
+            ),
+            Self::InvalidPath { invalid, .. } | Self::InvalidFilter { invalid, .. } => {
+                Some(invalid.help().to_owned())
+            }
+            Self::NoEndpoints => Some(
+                "put `#[webhook_endpoint]` on an `async fn`, or call `WebhooksServer::add_webhook(path, handler)`; \
+                 endpoints defined in a library crate are only linked in when the binary names that crate: \
+                 add `use my_crate as _;` to `main.rs` (and to each integration test)"
+                    .to_owned(),
+            ),
+            Self::AddressInUse { addr } => Some(format!(
+                "stop the other process, or choose another port with the `PORT` environment variable (e.g. `PORT={}`) or `WebhooksServer::bind(..)`",
+                addr.port().wrapping_add(1)
+            )),
+            Self::InvalidAddress { .. } => Some(
+                "give an address such as `127.0.0.1:7860` or `0.0.0.0:7860` (or set `HOST` and `PORT`)"
+                    .to_owned(),
+            ),
+            Self::Bind { .. } | Self::InvalidEnv { .. } | Self::Runtime(_) => None,
+        }
+    }
 }

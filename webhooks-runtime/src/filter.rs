@@ -7,7 +7,8 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::time::Duration;
+
+use webhooks_core::{Invalid, filter};
 
 use crate::payload::summary::Summary;
 use crate::payload::{Action, RepoType, Scope, WebhookPayload};
@@ -16,7 +17,8 @@ use crate::payload::{Action, RepoType, Scope, WebhookPayload};
 ///
 /// # Examples
 /// ```
-/// # use webhooks_runtime::{Filter, WebhookPayload};
+/// # use webhooks_runtime::WebhookPayload;
+/// # use webhooks_runtime::server::Filter;
 /// let filter = Filter::new().scope("repo").action("update").repo_type("space");
 /// let payload: WebhookPayload = WebhookPayload::sample_repo_content();
 /// assert!(filter.matches(&payload));
@@ -103,15 +105,46 @@ impl Filter {
         Ok(())
     }
 
-    /// Checks a delivery body without building a whole payload (borrowing its strings).
-    /// `Ok(None)`: it passes; `Ok(Some(reason))`: skip it; `Err(())`: not a payload at all.
-    pub(crate) fn check_body(&self, body: &[u8]) -> Result<Option<String>, ()> {
-        let summary = Summary::read(body).ok_or(())?;
+    /// What the filter says of a delivery body, read without building a whole payload.
+    pub(crate) fn verdict(&self, body: &[u8]) -> Verdict {
+        let Some(summary) = Summary::read(body) else {
+            return Verdict::NotAnEvent;
+        };
         let (event, repo) = (&summary.event, &summary.repo);
-        Ok(self
-            .check(&event.scope, &event.action, &repo.repo_type, &repo.name)
-            .err())
+        match self.check(&event.scope, &event.action, &repo.repo_type, &repo.name) {
+            Ok(()) => Verdict::Pass,
+            Err(reason) => Verdict::Skip(reason),
+        }
     }
+
+    /// Refuses a value the Hub never sends, with the attribute's own words (the attribute checks
+    /// the same rules at compile time; this covers filters built in code).
+    pub(crate) fn validate(&self) -> Result<(), Invalid> {
+        if let Some(scope) = &self.scope {
+            filter::check_scope(scope)?;
+        }
+        if let Some(action) = &self.action {
+            filter::check_action(action.as_str())?;
+        }
+        if let Some(repo_type) = &self.repo_type {
+            filter::check_repo_type(repo_type.as_str())?;
+        }
+        if let Some(repo) = &self.repo {
+            filter::check_repo(repo)?;
+        }
+        Ok(())
+    }
+}
+
+/// What an endpoint's filter says of a delivery.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// The handler wants it.
+    Pass,
+    /// The handler does not want it, for this reason.
+    Skip(String),
+    /// Not even an event with a repo: the payload parser will say what is wrong.
+    NotAnEvent,
 }
 
 impl fmt::Display for Filter {
@@ -130,72 +163,5 @@ impl fmt::Display for Filter {
             parts.push(format!("repo={repo}"));
         }
         f.write_str(&parts.join(" "))
-    }
-}
-
-/// Per-endpoint options for [`WebhooksServer::add_webhook_with`](crate::WebhooksServer::add_webhook_with):
-/// the same as the attribute's `scope`, `action`, `repo_type`, `repo` and `respond_within`.
-///
-/// # Examples
-/// ```
-/// use std::time::Duration;
-/// use webhooks_runtime::{EndpointOptions, WebhookPayload, WebhooksServer};
-///
-/// async fn retrain(payload: WebhookPayload) {}
-///
-/// let server = WebhooksServer::new().add_webhook_with(
-///     "/retrain",
-///     EndpointOptions::new().scope("repo.content").repo_type("dataset").respond_within(Duration::from_secs(5)),
-///     retrain,
-/// );
-/// ```
-#[derive(Debug, Clone, Default)]
-#[non_exhaustive]
-pub struct EndpointOptions {
-    pub(crate) filter: Filter,
-    pub(crate) respond_within: Option<Duration>,
-}
-
-impl EndpointOptions {
-    /// No filter, no deadline.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// See [`Filter::scope`].
-    pub fn scope(mut self, scope: impl Into<Cow<'static, str>>) -> Self {
-        self.filter = self.filter.scope(scope);
-        self
-    }
-
-    /// See [`Filter::action`].
-    pub fn action(mut self, action: &str) -> Self {
-        self.filter = self.filter.action(action);
-        self
-    }
-
-    /// See [`Filter::repo_type`].
-    pub fn repo_type(mut self, repo_type: &str) -> Self {
-        self.filter = self.filter.repo_type(repo_type);
-        self
-    }
-
-    /// See [`Filter::repo`].
-    pub fn repo(mut self, repo: impl Into<Cow<'static, str>>) -> Self {
-        self.filter = self.filter.repo(repo);
-        self
-    }
-
-    /// A whole filter at once.
-    pub fn filter(mut self, filter: Filter) -> Self {
-        self.filter = filter;
-        self
-    }
-
-    /// See [`WebhooksServer::respond_within`](crate::WebhooksServer::respond_within); this
-    /// endpoint's own deadline.
-    pub fn respond_within(mut self, deadline: Duration) -> Self {
-        self.respond_within = Some(deadline);
-        self
     }
 }

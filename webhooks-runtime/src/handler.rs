@@ -7,20 +7,16 @@
 //! `std::process::Command`, a blocking HTTP call, file IO) never stalls the server.
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use http::StatusCode;
-use tokio_util::task::TaskTracker;
-use tracing::Span;
 
 use crate::extract::{Delivery, FromDelivery};
 use crate::response::{IntoResponse, Response, error};
 
 /// A boxed, sendable future: what a type-erased handler returns.
-pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// Something that answers a [`Delivery`]: implemented for `async fn`s of up to eight
 /// [`FromDelivery`] arguments and for plain `fn`s wrapped in [`blocking`].
@@ -35,7 +31,7 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 )]
 pub trait Handler<Args>: Clone + Send + Sync + Sized + 'static {
     /// Builds the arguments from `delivery`, calls the function and converts its answer.
-    fn call(&self, delivery: Delivery) -> BoxFuture<Response>;
+    fn call(&self, delivery: Delivery) -> Pin<Box<dyn Future<Output = Response> + Send + 'static>>;
 }
 
 /// A plain `fn` handler, run on the blocking thread pool. Build it with [`blocking`].
@@ -49,7 +45,8 @@ pub struct Blocking<F>(pub F);
 ///
 /// # Examples
 /// ```
-/// use webhooks_runtime::{WebhookPayload, WebhooksServer, blocking};
+/// use webhooks_runtime::handler::blocking;
+/// use webhooks_runtime::{WebhookPayload, WebhooksServer};
 ///
 /// fn goodbye(payload: WebhookPayload) -> String {
 ///     format!("goodbye {}", payload.repo.name)
@@ -112,8 +109,6 @@ macro_rules! impl_handler {
                         };
                     )*
                     drop(delivery);
-                    // The answer is converted back here, in the server's task, where `Accepted`
-                    // finds the background tracker.
                     match tokio::task::spawn_blocking(move || function($($arg,)*)).await {
                         Ok(output) => output.into_response(),
                         // Re-raised here so the server's panic handling (500, logged) covers both kinds.
@@ -137,6 +132,7 @@ impl_handler!(T1, T2, T3, T4, T5, T6, T7);
 impl_handler!(T1, T2, T3, T4, T5, T6, T7, T8);
 
 /// A handler with its argument types erased, as the router stores it.
+#[doc(hidden)]
 #[derive(Clone)]
 pub struct ErasedHandler(Arc<dyn Fn(Delivery) -> BoxFuture<Response> + Send + Sync>);
 
@@ -147,7 +143,7 @@ impl ErasedHandler {
     }
 
     /// Answers `delivery`.
-    pub fn call(&self, delivery: Delivery) -> BoxFuture<Response> {
+    pub(crate) fn call(&self, delivery: Delivery) -> BoxFuture<Response> {
         (self.0)(delivery)
     }
 }
@@ -155,63 +151,5 @@ impl ErasedHandler {
 impl std::fmt::Debug for ErasedHandler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ErasedHandler")
-    }
-}
-
-/// A handler's future as the server polls it: inside the delivery's span, with the server's
-/// background tracker where [`Accepted`](crate::Accepted) finds it, and with its panics caught
-/// (tokio would otherwise abort the connection task).
-///
-/// It only borrows the span and the tracker, so that wrapping the handler's (boxed) future moves
-/// a few pointers and never the request's state.
-pub(crate) struct HandlerCall<'a> {
-    future: BoxFuture<Response>,
-    tracker: &'a TaskTracker,
-    span: &'a Span,
-}
-
-impl<'a> HandlerCall<'a> {
-    /// Calls `handler` on `delivery`; the future it returns is polled as described above.
-    pub(crate) fn new(
-        handler: &ErasedHandler,
-        delivery: Delivery,
-        tracker: &'a TaskTracker,
-        span: &'a Span,
-    ) -> Self {
-        Self::resume(handler.call(delivery), tracker, span)
-    }
-
-    /// Goes on polling a call taken apart with [`detach`](Self::detach).
-    pub(crate) fn resume(
-        future: BoxFuture<Response>,
-        tracker: &'a TaskTracker,
-        span: &'a Span,
-    ) -> Self {
-        Self {
-            future,
-            tracker,
-            span,
-        }
-    }
-
-    /// The handler's future, to go on with elsewhere (in the background, past a deadline).
-    pub(crate) fn detach(self) -> BoxFuture<Response> {
-        self.future
-    }
-}
-
-impl Future for HandlerCall<'_> {
-    type Output = Result<Response, Box<dyn std::any::Any + Send>>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        let _entered = this.span.enter();
-        let future = &mut this.future;
-        crate::background::with_tracker(this.tracker, || {
-            match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
-                Ok(poll) => poll.map(Ok),
-                Err(panic) => Poll::Ready(Err(panic)),
-            }
-        })
     }
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use serde::de::DeserializeOwned;
+use serde_path_to_error::Segment;
 
 /// A JSON body that could not be decoded: the path of the failing field and what was wrong there.
 ///
@@ -30,7 +31,8 @@ impl JsonError {
         &self.path
     }
 
-    /// What was wrong at [`path`](Self::path), as serde_json says it (with line and column).
+    /// What was wrong at [`path`](Self::path) (with line and column when the document is not
+    /// JSON at all).
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -50,33 +52,35 @@ impl std::error::Error for JsonError {}
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
     // A valid document costs what plain serde_json costs. Tracking the path costs about as much
     // again (an allocation per key), so only a document that failed pays for it, decoded a second
-    // time to say where (bench/README.md: this doubled the cost of every delivery).
+    // time to say where.
     serde_json::from_slice(bytes).or_else(|_| from_slice_tracked(bytes))
 }
 
-/// [`from_slice`] with the path of the failing field tracked throughout.
+/// [`from_slice`] with the path of the failing field tracked: only a document that failed pays
+/// for this.
+///
+/// `serde_path_to_error` over serde_json gives the path and serde_json's message (with line and
+/// column). serde reports a missing field at its parent, while a user looks for the field itself
+/// (`repo.owner.id`); which field is missing is data only in `serde_value`'s error type
+/// (`DeserializerError::MissingField`), so a document that fails on its content (not on its
+/// syntax) is decoded once more through `serde_value` to name it.
 pub(crate) fn from_slice_tracked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let mut path = err.path().to_string();
-        // A document cut short inside an object ends at a key not read yet, shown as `?`.
-        while let Some(parent) = path.strip_suffix(".?") {
-            path.truncate(parent.len());
+        let mut path = dotted(err.path());
+        if err.inner().classify() == serde_json::error::Category::Data {
+            if let Some(field) = missing_field::<T>(bytes, &path) {
+                path = if path == "." {
+                    field.to_owned()
+                } else {
+                    format!("{path}.{field}")
+                };
+            }
         }
-        if path == "?" {
-            path = ".".to_owned();
+        JsonError {
+            path,
+            message: err.inner().to_string(),
         }
-        let message = err.inner().to_string();
-        // serde reports a missing field at its parent; name the field itself, which is what a
-        // user looks for ("repo.owner.id: missing field `id`").
-        if let Some(field) = missing_field(&message) {
-            path = if path == "." {
-                field.to_owned()
-            } else {
-                format!("{path}.{field}")
-            };
-        }
-        JsonError { path, message }
     })?;
     de.end().map_err(|err| JsonError {
         path: ".".to_owned(),
@@ -85,9 +89,39 @@ pub(crate) fn from_slice_tracked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T,
     Ok(value)
 }
 
-fn missing_field(message: &str) -> Option<&str> {
-    let rest = message.strip_prefix("missing field `")?;
-    rest.split_once('`').map(|(field, _)| field)
+/// The field a `T` is missing at `path` in `bytes`, if that is what fails there.
+fn missing_field<T: DeserializeOwned>(bytes: &[u8], path: &str) -> Option<&'static str> {
+    let value: serde_value::Value = serde_json::from_slice(bytes).ok()?;
+    let deserializer = serde_value::ValueDeserializer::<serde_value::DeserializerError>::new(value);
+    let err = serde_path_to_error::deserialize::<_, T>(deserializer).err()?;
+    match err.inner() {
+        serde_value::DeserializerError::MissingField(field) if dotted(err.path()) == path => {
+            Some(field)
+        }
+        _ => None,
+    }
+}
+
+/// `repo.owner.id`, `updatedRefs[0].ref`, or `.` for the document itself. Segments that are not
+/// known yet (a document cut short inside an object ends at a key not read yet) are left out.
+fn dotted(path: &serde_path_to_error::Path) -> String {
+    let mut dotted = String::new();
+    for segment in path {
+        match segment {
+            Segment::Seq { index } => dotted.push_str(&format!("[{index}]")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !dotted.is_empty() {
+                    dotted.push('.');
+                }
+                dotted.push_str(key);
+            }
+            Segment::Unknown => {}
+        }
+    }
+    if dotted.is_empty() {
+        dotted.push('.');
+    }
+    dotted
 }
 
 #[cfg(test)]

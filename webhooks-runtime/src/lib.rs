@@ -1,50 +1,54 @@
-//! The runtime of the [`webhooks`](https://docs.rs/webhooks) framework: the server, the payload
-//! model, handler arguments and return values.
+//! The runtime of the [`webhooks`](https://docs.rs/hf-webhooks) framework: the server, the
+//! payload model, handler arguments and return values.
 //!
-//! Depend on the `webhooks` facade crate rather than on this one: it re-exports everything here
+//! Depend on the `hf-webhooks` facade rather than on this crate: it re-exports everything here
 //! along with the `#[webhook_endpoint]` attribute and `main!()`.
+//!
+//! | module | what it holds |
+//! | --- | --- |
+//! | [`server`] | the [`WebhooksServer`] builder, [`server::RunningServer`], [`server::main`] |
+//! | [`extract`] | handler arguments: [`extract::FromDelivery`] and the built-in ones |
+//! | [`response`] | return values: [`IntoResponse`], [`HttpError`], [`Accepted`] |
+//! | [`handler`] | functions as handlers, [`handler::blocking`] for plain `fn`s |
+//! | [`payload`] | [`WebhookPayload`] and its parts, sample payloads |
+//! | [`json`] | [`Json`], JSON decoding that names the failing field |
+//! | [`test`](mod@test) | [`test::TestClient`]: the server in process |
 #![warn(missing_docs)]
 
 mod activity;
+mod api;
 mod auth;
-mod background;
+mod dispatch;
 mod endpoint;
 mod error;
 pub mod extract;
 mod filter;
-mod handler;
+pub mod handler;
 pub mod json;
+mod page;
 pub mod payload;
 pub mod response;
 mod router;
-mod server;
+pub mod server;
+mod service;
 mod startup;
 pub mod test;
-mod ui;
 
-pub use activity::DEFAULT_ACTIVITY_CAPACITY;
-pub use auth::{AuthRejection, SECRET_HEADER, Secret};
-pub use background::Accepted;
-pub use bytes::Bytes;
-pub use endpoint::Origin;
 pub use error::Error;
-pub use extract::{Delivery, FromDelivery, JsonRejection, WebhookRequest};
-pub use filter::{EndpointOptions, Filter};
-pub use handler::{Blocking, BoxFuture, Handler, blocking};
-pub use http::{self, HeaderMap, StatusCode};
+pub use extract::WebhookRequest;
+pub use http::{self, StatusCode};
 pub use json::Json;
 pub use payload::WebhookPayload;
-pub use response::{HttpError, IntoResponse, Response};
-pub use server::{DEFAULT_BODY_LIMIT, DEFAULT_MAX_CONNECTIONS, RunningServer, WebhooksServer, app};
-pub use webhooks_core::route;
+pub use response::{Accepted, HttpError, IntoResponse, Response};
+pub use server::{WebhooksServer, app};
 
 /// What the `webhooks` macros expand to. Not a public API.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::endpoint::Endpoint;
-    pub use crate::handler::ErasedHandler;
-    pub use crate::run::run_main_with;
+    pub use crate::extract::FromDelivery;
+    pub use crate::handler::{Blocking, ErasedHandler};
+    pub use crate::response::IntoResponse;
+    pub use crate::server::main;
     pub use inventory;
 }
-
-mod run;

@@ -1,7 +1,7 @@
 //! The route table: built once at launch, shared read-only, looked up without allocating.
 //!
 //! The paths are kept sorted and looked up by binary search: an app has a handful of endpoints,
-//! and a few byte comparisons cost less than hashing the path (bench/README.md, fix 5).
+//! and a few byte comparisons cost less than hashing the path.
 
 use std::time::Duration;
 
@@ -42,7 +42,7 @@ impl Router {
             .into_iter()
             .map(|spec| {
                 let route = Route {
-                    name: spec.origin.name.into(),
+                    name: spec.name,
                     handler: spec.handler,
                     respond_within: spec.options.respond_within.or(respond_within),
                     filter: spec.options.filter,

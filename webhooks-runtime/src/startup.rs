@@ -12,11 +12,13 @@ For more details about webhook secrets, please refer to https://huggingface.co/d
 
 const SECRET_SET: &str = "Webhook secret is correctly defined.";
 
-/// The text printed when the server is ready, `routes` in order.
+/// The text printed when the server is ready, `routes` in order, ending with the landing page's
+/// URL when there is one.
 pub(crate) fn banner<'a>(
     secret_set: bool,
     url: &str,
     routes: impl IntoIterator<Item = &'a str>,
+    page: Option<&str>,
 ) -> String {
     let mut text = String::with_capacity(512);
     text.push_str(if secret_set { SECRET_SET } else { NO_SECRET });
@@ -25,6 +27,9 @@ pub(crate) fn banner<'a>(
         let _ = writeln!(text, "  - POST {url}{route}");
     }
     text.push_str("\nGo to https://huggingface.co/settings/webhooks to setup your webhooks.\n");
+    if let Some(page) = page {
+        let _ = writeln!(text, "Recent deliveries and replay: {page}");
+    }
     text
 }
 

@@ -34,10 +34,13 @@ use http_body_util::{BodyExt, Full};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use secrecy::ExposeSecret;
+
 use crate::auth::SECRET_HEADER;
 use crate::error::Error;
 use crate::payload::WebhookPayload;
-use crate::server::{App, WebhooksServer};
+use crate::server::WebhooksServer;
+use crate::service::Service;
 
 /// A server run in process, answering requests without a socket.
 ///
@@ -45,7 +48,7 @@ use crate::server::{App, WebhooksServer};
 /// requests with [`post`](Self::post) or deliveries with [`receive`](Self::receive).
 #[derive(Debug, Clone)]
 pub struct TestClient {
-    app: Arc<App>,
+    service: Arc<Service>,
 }
 
 impl TestClient {
@@ -53,7 +56,7 @@ impl TestClient {
     /// Nothing is bound and nothing is printed.
     pub fn new(server: WebhooksServer) -> Result<Self, Error> {
         Ok(Self {
-            app: Arc::new(server.into_app()?),
+            service: Arc::new(server.into_service()?),
         })
     }
 
@@ -78,15 +81,15 @@ impl TestClient {
     pub async fn receive(&self, payload: &WebhookPayload) -> Vec<Received> {
         let body = Bytes::from(serde_json::to_vec(payload).expect("a payload serialises"));
         let mut received = Vec::new();
-        for (path, route) in self.app.router.routes() {
+        for (path, route) in self.service.router.routes() {
             if !route.filter.matches(payload) {
                 continue;
             }
             let mut request = self
                 .post(path)
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            if let Some(secret) = self.app.auth.current() {
-                let value = HeaderValue::from_bytes(secret.expose())
+            if let Some(secret) = self.service.auth.current() {
+                let value = HeaderValue::from_str(secret.expose_secret())
                     .expect("a secret is a valid header value");
                 request = request.header(SECRET_HEADER, value);
             }
@@ -102,8 +105,8 @@ impl TestClient {
     /// Waits for the work handlers started in the background (`Accepted`, or past a deadline) to
     /// finish, as a graceful shutdown would; the client accepts no more of it afterwards.
     pub async fn finish_background_work(&self) {
-        self.app.background.close();
-        self.app.background.wait().await;
+        self.service.background.close();
+        self.service.background.wait().await;
     }
 }
 
@@ -160,7 +163,7 @@ impl TestRequest<'_> {
         *request.method_mut() = self.method;
         *request.uri_mut() = self.path.parse().expect("a valid request path");
         *request.headers_mut() = self.headers;
-        let Ok(response) = Arc::clone(&self.client.app).serve(request, None).await;
+        let Ok(response) = Arc::clone(&self.client.service).serve(request, None).await;
         let (head, body) = response.into_parts();
         let body = match body.collect().await {
             Ok(collected) => collected.to_bytes(),

@@ -556,7 +556,7 @@ fn parse_wrk(text: &str) -> Option<Load> {
             ["Requests/sec:", value] => load.requests_per_second = value.parse().ok()?,
             [count, "requests", "in", ..] => load.requests = count.parse().ok()?,
             ["Non-2xx", "or", "3xx", "responses:", count] => {
-                load.errors += count.parse::<u64>().ok()?
+                load.errors += count.parse::<u64>().ok()?;
             }
             ["Socket", "errors:", rest @ ..] => {
                 // connect N, read N, write N, timeout N
@@ -675,7 +675,7 @@ fn footprint(kind: Kind, options: &Options, dir: &Path) -> io::Result<Footprint>
         .stderr(Stdio::null())
         .status()
         .ok()
-        .filter(|status| status.success())
+        .filter(std::process::ExitStatus::success)
         .and_then(|_| std::fs::metadata(&stripped).ok())
         .map(|meta| meta.len());
     Ok(Footprint {
@@ -1128,7 +1128,7 @@ fn report(
             );
             let _ = writeln!(
                 out,
-                "divan, one fixture of `tests/fixtures/payloads/` per row: `payload` is `WebhookPayload::from_slice` (what a handler argument runs: field paths for errors, version check), `serde` is plain `serde_json::from_slice::<WebhookPayload>` (what the baseline runs), `value` is `serde_json::from_slice::<serde_json::Value>`, `tracked` is the same structs through `serde_path_to_error` (what every delivery paid before `from_slice` kept path tracking for documents that fail).\n"
+                "divan, one fixture of `webhooks-runtime/payloads/` per row: `payload` is `WebhookPayload::from_slice` (what a handler argument runs: field paths for errors, version check), `serde` is plain `serde_json::from_slice::<WebhookPayload>` (what the baseline runs), `value` is `serde_json::from_slice::<serde_json::Value>`, `tracked` is the same structs through `serde_path_to_error` (what every delivery paid before `from_slice` kept path tracking for documents that fail).\n"
             );
             let _ = writeln!(out, "```text\n{}\n```", table.join("\n").trim_end());
         }

@@ -1,4 +1,5 @@
-use webhooks::{FromDelivery, webhook_endpoint};
+use webhooks::extract::FromDelivery;
+use webhooks::webhook_endpoint;
 
 #[webhook_endpoint]
 async fn hook<T: FromDelivery>(_arg: T) {}

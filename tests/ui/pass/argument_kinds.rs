@@ -1,6 +1,7 @@
 //! Every built-in argument kind, alone and together.
 
-use webhooks::{Bytes, HeaderMap, Json, WebhookPayload, WebhookRequest, webhook_endpoint};
+use webhooks::extract::{Bytes, HeaderMap};
+use webhooks::{Json, WebhookPayload, WebhookRequest, webhook_endpoint};
 
 #[derive(serde::Deserialize)]
 struct Minimal {
@@ -61,10 +62,10 @@ async fn all_of_them(
 /// A user-defined argument type.
 struct UserAgent(String);
 
-impl webhooks::FromDelivery for UserAgent {
+impl webhooks::extract::FromDelivery for UserAgent {
     type Rejection = webhooks::HttpError;
 
-    fn from_delivery(delivery: &webhooks::Delivery) -> Result<Self, Self::Rejection> {
+    fn from_delivery(delivery: &webhooks::extract::Delivery) -> Result<Self, Self::Rejection> {
         delivery
             .headers()
             .get("user-agent")

@@ -1,7 +1,8 @@
 //! The attribute leaves the function as it was: same name, signature, attributes and docs, and
 //! callable from ordinary code (and unit tests).
 
-use webhooks::{HeaderMap, webhook_endpoint};
+use webhooks::extract::HeaderMap;
+use webhooks::webhook_endpoint;
 
 /// Counts the headers.
 #[webhook_endpoint]

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use webhooks::{Bytes, StatusCode, webhook_endpoint};
+use webhooks::extract::Bytes;
+use webhooks::{StatusCode, webhook_endpoint};
 
 #[webhook_endpoint]
 async fn by_name() -> &'static str {

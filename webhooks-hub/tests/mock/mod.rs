@@ -218,7 +218,7 @@ async fn answer(
     let path = request
         .uri()
         .path_and_query()
-        .map(|path| path.to_string())
+        .map(std::string::ToString::to_string)
         .unwrap_or_default();
     let authorization = request
         .headers()

@@ -6,17 +6,19 @@
 //! rejection (a 422 naming the failing field, for a body of the wrong shape) and the handler is not
 //! called.
 
-mod rejection;
+pub mod rejection;
 
 use std::convert::Infallible;
 
-use bytes::Bytes;
-use http::{HeaderMap, Method, Uri};
+use http::{Method, Uri};
 use serde::de::DeserializeOwned;
 
+pub use crate::json::Json;
+pub use bytes::Bytes;
+pub use http::HeaderMap;
 pub use rejection::JsonRejection;
 
-use crate::json::{self, Json};
+use crate::json;
 use crate::payload::WebhookPayload;
 use crate::response::IntoResponse;
 
@@ -60,7 +62,8 @@ impl Delivery {
 ///
 /// # Examples
 /// ```
-/// use webhooks_runtime::{Delivery, FromDelivery, HttpError, http::StatusCode};
+/// use webhooks_runtime::extract::{Delivery, FromDelivery};
+/// use webhooks_runtime::{HttpError, http::StatusCode};
 ///
 /// /// The `User-Agent` the Hub sent, as a handler argument.
 /// struct UserAgent(String);
@@ -80,7 +83,7 @@ impl Delivery {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a webhook handler argument",
     label = "this type does not implement `FromDelivery`",
-    note = "use `WebhookPayload`, `Json<T>` (T: serde::Deserialize), `Bytes`, `HeaderMap` or `WebhookRequest`, or implement `webhooks::FromDelivery` for it"
+    note = "use `WebhookPayload`, `Json<T>` (T: serde::Deserialize), `Bytes`, `HeaderMap` or `WebhookRequest`, or implement `webhooks::extract::FromDelivery` for it"
 )]
 pub trait FromDelivery: Sized {
     /// What the Hub is answered when the argument cannot be built.

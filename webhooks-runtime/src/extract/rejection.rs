@@ -1,10 +1,12 @@
-//! Typed rejections of the built-in extractors.
+//! Why a request was refused before its handler ran: [`AuthRejection`] (401 / 403) and
+//! [`JsonRejection`] (422).
 
 use std::fmt;
 
 use http::StatusCode;
 use serde::Serialize;
 
+pub use crate::auth::AuthRejection;
 use crate::json::JsonError;
 use crate::payload::PayloadError;
 use crate::response::{IntoResponse, Response, json_response};

@@ -110,8 +110,8 @@ impl WebhookPayload {
     #[inline]
     pub fn from_slice(bytes: &[u8]) -> Result<Self, PayloadError> {
         // Straight from serde_json into the result: each layer of `Result` a payload passes
-        // through is a copy of its ~750 bytes (bench/README.md, fix 9). Everything that explains
-        // a failure is in `rejected`, which only a failing body reaches.
+        // through is a copy of its ~750 bytes. Everything that explains a failure is in
+        // `rejected`, which only a failing body reaches.
         match serde_json::from_slice::<Self>(bytes) {
             Ok(payload) if payload.webhook.version == SUPPORTED_VERSION => Ok(payload),
             _ => Err(rejected(bytes)),

@@ -65,6 +65,25 @@ pub struct UpdatedRef {
 }
 
 impl UpdatedRef {
+    /// A ref moved from `old_sha` to `new_sha` (`None` for a created or deleted ref), e.g. for a
+    /// test payload built with
+    /// [`WebhookPayload::with_updated_refs`](crate::WebhookPayload::with_updated_refs).
+    ///
+    /// # Examples
+    /// ```
+    /// use webhooks_runtime::payload::UpdatedRef;
+    ///
+    /// let tag = UpdatedRef::new("refs/tags/v1", None, Some("575db8b"));
+    /// assert!(tag.is_created());
+    /// ```
+    pub fn new(reference: impl Into<String>, old_sha: Option<&str>, new_sha: Option<&str>) -> Self {
+        Self {
+            reference: reference.into(),
+            old_sha: old_sha.map(str::to_owned),
+            new_sha: new_sha.map(str::to_owned),
+        }
+    }
+
     /// Whether the event created this ref.
     pub fn is_created(&self) -> bool {
         self.old_sha.is_none() && self.new_sha.is_some()

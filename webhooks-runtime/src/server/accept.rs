@@ -10,14 +10,18 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
 use tokio_util::task::TaskTracker;
 
-use super::delivery::App;
 use super::drain::Drain;
 use super::watchdog::{Guarded, Watchdog};
+use crate::service::Service;
 
 /// Serves `listener` until `stop` fires, then drains: connections finish their request in flight
-/// and background work started past a deadline finishes, all within `app.settings.shutdown_grace`.
-pub(super) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: oneshot::Receiver<()>) {
-    let settings = app.settings;
+/// and background work started past a deadline finishes, all within the shutdown grace period.
+pub(super) async fn serve(
+    listener: TcpListener,
+    service: Arc<Service>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let settings = service.settings;
     let mut http = http1::Builder::new();
     // The header-read timeout is the connection's `Watchdog`, not hyper's (which needs a timer
     // per request). A client that shuts down its sending side after the request still gets its
@@ -49,15 +53,14 @@ pub(super) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: onesho
             },
         };
         let _ = stream.set_nodelay(true);
-        let app = Arc::clone(&app);
+        let service = Arc::clone(&service);
         let watchdog = Watchdog::new();
         let service_watchdog = Arc::clone(&watchdog);
         let service = hyper::service::service_fn(move |request| {
             // hyper calls this as soon as the head is read.
             service_watchdog.disarm();
-            // Not boxed: hyper keeps the request's future (under 800 bytes) in the connection's
-            // own slot. Boxing it paid off when it was 2 KiB (bench/README.md, fixes 4 and 8).
-            Arc::clone(&app).serve(request, Some(Arc::clone(&service_watchdog)))
+            // Not boxed: hyper keeps the request's future in the connection's own slot.
+            Arc::clone(&service).serve(request, Some(Arc::clone(&service_watchdog)))
         });
         let connection = Guarded::new(
             drain.watch(http.serve_connection(TokioIo::new(stream), service)),
@@ -76,8 +79,8 @@ pub(super) async fn serve(listener: TcpListener, app: Arc<App>, mut stop: onesho
         drain.stop();
         connections.close();
         connections.wait().await;
-        app.background.close();
-        app.background.wait().await;
+        service.background.close();
+        service.background.wait().await;
     };
     if tokio::time::timeout(settings.shutdown_grace, finish)
         .await

@@ -14,8 +14,11 @@ use http::StatusCode;
 use http::header::{CONNECTION, HeaderValue};
 use http_body::Body;
 
-use super::delivery::{BoxError, Settings};
 use crate::response::{Response, error};
+use crate::service::Settings;
+
+/// A body's error, whatever its type.
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Reads the whole body, refusing (413) as soon as it exceeds the limit and giving up (408) on a
 /// body that does not arrive within the read timeout.

@@ -1,6 +1,11 @@
-//! One request's path through the server: route (404), method (405), secret (401 / 403) before
-//! any body byte is read, body within the size limit and the read timeout (413 / 408), the
-//! handler with its panics caught (500) and its optional deadline (202), and one access line.
+//! One request's path through the server, top to bottom:
+//!
+//! 1. route: a webhook path, or any other path (`site`: health, page, API, 404);
+//! 2. method: only `POST` (405);
+//! 3. secret, before any body byte is read (401 / 403);
+//! 4. body, within the size limit and the read timeout (413 / 408);
+//! 5. the endpoint: its filter (200 skipped), its handler (`dispatch`);
+//! 6. the activity log keeps the delivery, and one access line is written.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -9,60 +14,24 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::request::Parts;
-use http::{Method, Request, StatusCode, Uri};
+use http::{Method, Request, Uri};
 use http_body::Body;
-use tokio_util::task::TaskTracker;
 use tracing::Span;
 use tracing::field::Empty;
 
-use super::body::read_body;
+use super::body::{BoxError, read_body};
 use super::watchdog::Watchdog;
-use crate::activity::{Ids, Record};
-use crate::auth::Auth;
+use crate::activity::Kept;
 use crate::extract::Delivery;
-use crate::handler::HandlerCall;
-use crate::response::{IntoResponse, Response, error, method_not_allowed};
-use crate::router::{Route, Router};
-use crate::ui::Ui;
+use crate::response::{IntoResponse, Response, method_not_allowed};
+use crate::router::Route;
+use crate::service::Service;
 
-pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// The limits and timeouts every connection and delivery obeys.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Settings {
-    pub(super) body_limit: usize,
-    pub(super) header_read_timeout: Duration,
-    pub(super) body_read_timeout: Duration,
-    pub(super) shutdown_grace: Duration,
-    pub(super) max_connections: usize,
-    /// Deliveries kept per endpoint for the landing page and the deliveries API (0: none).
-    pub(crate) recent_deliveries: usize,
-    /// Whether `/` shows the landing page and `/api/deliveries` answers.
-    pub(crate) landing_page: bool,
-}
-
-/// What every request needs, built once at launch and shared read-only.
-#[derive(Debug)]
-pub(crate) struct App {
-    pub(crate) router: Router,
-    pub(crate) auth: Auth,
-    pub(crate) settings: Settings,
-    /// Work that goes on after the answer (past a deadline, or `Accepted`); shutdown waits for it.
-    pub(crate) background: TaskTracker,
-    /// What answers the paths that are not webhooks: the landing page, a custom UI, or nothing.
-    pub(crate) ui: Ui,
-    /// Ids of the activity log's records.
-    pub(crate) ids: Ids,
-}
-
-impl App {
+impl Service {
     /// Answers one request and writes its access line.
     ///
-    /// One flat future for the whole delivery (method, secret, body, handler), owning the app so
-    /// that hyper can keep it: every layer of futures nested in another holds its own copy of
-    /// the request and is moved into its parent, which is what a delivery costs over bare hyper
-    /// (bench/README.md, fixes 6 and 8). The request is taken apart before the future is built,
-    /// so that its head is held once.
+    /// The request is taken apart before the future is built, so that the future holds its head
+    /// once; the future owns the service so that hyper can keep it in the connection's slot.
     pub(crate) fn serve<B>(
         self: Arc<Self>,
         request: Request<B>,
@@ -75,201 +44,102 @@ impl App {
         let started = Instant::now();
         let access = Access::of(&request);
         let (head, body) = request.into_parts();
-        // The `Result` hyper wants is made here: wrapping this future in another to add it would
-        // hold it twice (as the wrapper's capture and as what it awaits).
         async move {
-            let (response, finished) = 'serve: {
-                let Some(route) = self.router.find(head.uri.path()) else {
-                    // Boxed: the landing page's future is several KiB, and every request would
-                    // otherwise carry (and copy) that much state though only other paths use it.
-                    let request = Request::from_parts(head, body);
-                    let response = Box::pin(self.answer_other(request)).await;
-                    let finished = Instant::now();
-                    access.write(&response, finished - started);
-                    break 'serve (response, finished);
-                };
-                let span = tracing::info_span!(
-                    "delivery",
-                    endpoint = &*route.name,
-                    scope = Empty,
-                    action = Empty,
-                    repo = Empty,
-                );
-                let (response, body) = 'delivery: {
-                    if head.method != Method::POST {
-                        let response = method_not_allowed("POST");
-                        let finished = Instant::now();
-                        span.in_scope(|| access.write(&response, finished - started));
-                        // Not a delivery: the activity log does not keep it.
-                        break 'serve (response, finished);
-                    }
-                    if let Err(rejection) = self.auth.check(&head) {
-                        break 'delivery (rejection.into_response(), None);
-                    }
-                    let body = match read_body(body, &self.settings).await {
-                        Ok(body) => body,
-                        Err(response) => break 'delivery (response, None),
-                    };
-                    let response = match self.prepare(route, head, body.clone(), &span) {
-                        Ok(call) => self.finish(route, call, &span).await,
-                        Err(response) => response,
-                    };
-                    (response, Some(body))
-                };
-                // One clock reading for the latency, the access line and the connection's
-                // header-read timeout.
-                let finished = Instant::now();
-                self.record(route, &response, body.as_deref(), started, finished, None);
-                span.in_scope(|| access.write(&response, finished - started));
-                (response, finished)
+            let answered = match self.router.find(head.uri.path()) {
+                Some(route) => self.deliver(route, head, body).await,
+                // Boxed: the site's future (the landing page, a custom UI) is large, and only
+                // those paths should carry it.
+                None => Answered::site(Box::pin(self.answer_site(head, body)).await),
             };
+            // One clock reading for the latency, the activity log and the connection's
+            // header-read timeout.
+            let finished = Instant::now();
+            if let Some(kept) = &answered.kept {
+                self.record(kept, &answered.response, started, finished);
+            }
+            let skipped = answered.skipped();
+            answered
+                .span
+                .in_scope(|| access.write(&answered.response, finished - started, skipped));
             if let Some(watchdog) = watchdog {
                 watchdog.arm(finished);
             }
-            Ok(response)
+            Ok(answered.response)
         }
     }
 
-    /// Keeps a delivery in its endpoint's activity log, with a copy of its body: the body as read
-    /// shares the connection's whole read buffer, which kept in the log would make hyper allocate
-    /// a new one for every request (bench/README.md). The copy goes into the buffer of the
-    /// record it evicts when it can.
-    pub(crate) fn record(
-        &self,
-        route: &Route,
-        response: &Response,
-        body: Option<&[u8]>,
-        started: Instant,
-        finished: Instant,
-        replay_of: Option<u64>,
-    ) {
-        if self.settings.recent_deliveries == 0 {
-            return;
+    /// A request to a webhook route: method, secret, body, then the endpoint.
+    async fn deliver<'a, B>(&self, route: &'a Route, head: Parts, body: B) -> Answered<'a>
+    where
+        B: Body<Data = Bytes>,
+        B::Error: Into<BoxError>,
+    {
+        if head.method != Method::POST {
+            // Not a delivery: the activity log does not keep it.
+            return Answered::site(method_not_allowed("POST"));
         }
-        let record = Record {
-            id: self.ids.next(),
-            started,
-            status: response.status().as_u16(),
-            latency: finished - started,
-            body: None,
-            replay_of,
+        let span = tracing::info_span!(
+            "delivery",
+            endpoint = &*route.name,
+            scope = Empty,
+            action = Empty,
+            repo = Empty,
+        );
+        if let Err(rejection) = self.auth.check(&head) {
+            return Answered::delivery(route, span, rejection.into_response(), None, None);
+        }
+        let body = match read_body(body, &self.settings).await {
+            Ok(body) => body,
+            Err(response) => return Answered::delivery(route, span, response, None, None),
         };
-        route.recent.push(record, body);
+        let delivery = Delivery::new(head, body.clone());
+        let (response, skipped) = self.dispatch(route, delivery, &span).await.into_parts();
+        Answered::delivery(route, span, response, Some(body), skipped)
+    }
+}
+
+/// A request's answer, with what the activity log and the access line need.
+struct Answered<'a> {
+    response: Response,
+    /// The delivery's span (the access line is written in it), or none for other paths.
+    span: Span,
+    /// What the activity log keeps, for a delivery (not for other paths or a wrong method).
+    kept: Option<Kept<'a>>,
+}
+
+impl<'a> Answered<'a> {
+    fn skipped(&self) -> bool {
+        self.kept
+            .as_ref()
+            .is_some_and(|kept| kept.skipped.is_some())
     }
 
-    /// An authenticated, fully read delivery: filters, then the handler (in `span`, with its
-    /// panics caught) and its deadline. Replays from the activity log start here.
-    pub(crate) async fn run(
-        &self,
-        route: &Route,
-        head: Parts,
-        body: Bytes,
-        span: &Span,
-    ) -> Response {
-        match self.prepare(route, head, body, span) {
-            Ok(call) => self.finish(route, call, span).await,
-            Err(response) => response,
+    fn site(response: Response) -> Self {
+        Self {
+            response,
+            span: Span::none(),
+            kept: None,
         }
     }
 
-    /// The endpoint's filters, then the handler's call, not polled yet; or the answer when a
-    /// filter skips the delivery. Not `async`: the request's head goes straight into the call.
-    #[allow(
-        clippy::result_large_err,
-        reason = "matched at once, never kept in a future's state or passed along"
-    )]
-    fn prepare<'a>(
-        &'a self,
-        route: &Route,
-        head: Parts,
-        body: Bytes,
-        span: &'a Span,
-    ) -> Result<HandlerCall<'a>, Response> {
-        if !route.filter.is_empty() {
-            match route.filter.check_body(&body) {
-                Ok(None) => {}
-                Ok(Some(reason)) => return Err(span.in_scope(|| skipped(&reason))),
-                // Not even an event: the full parser says precisely what is wrong.
-                Err(()) => {
-                    if let Err(err) = crate::payload::WebhookPayload::from_slice(&body) {
-                        return Err(crate::extract::JsonRejection::Payload(err).into_response());
-                    }
-                }
-            }
-        }
-        Ok(HandlerCall::new(
-            &route.handler,
-            Delivery::new(head, body),
-            &self.background,
+    fn delivery(
+        route: &'a Route,
+        span: Span,
+        response: Response,
+        body: Option<Bytes>,
+        skipped: Option<Box<str>>,
+    ) -> Self {
+        Self {
+            response,
             span,
-        ))
+            kept: Some(Kept {
+                route,
+                body,
+                skipped,
+                replay_of: None,
+            }),
+        }
     }
-
-    /// Runs the handler's call to its answer, or past the endpoint's deadline answers 202 and
-    /// lets it go on in the background; a panic becomes a 500.
-    async fn finish(&self, route: &Route, mut call: HandlerCall<'_>, span: &Span) -> Response {
-        let outcome = match route.respond_within {
-            None => call.await,
-            Some(deadline) => tokio::select! {
-                outcome = &mut call => outcome,
-                () = tokio::time::sleep(deadline) => {
-                    // Answer the Hub now; the handler goes on, tracked so shutdown waits for it.
-                    let future = call.detach();
-                    let name = route.name.clone();
-                    let tracker = self.background.clone();
-                    let span = span.clone();
-                    self.background.spawn(async move {
-                        match HandlerCall::resume(future, &tracker, &span).await {
-                            Ok(response) => span.in_scope(|| tracing::info!(status = response.status().as_u16(), "finished after its deadline")),
-                            Err(panic) => span.in_scope(|| log_panic(&name, &*panic)),
-                        }
-                    });
-                    return accepted_after(deadline);
-                }
-            },
-        };
-        outcome.unwrap_or_else(|panic| {
-            log_panic(&route.name, &*panic);
-            error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Internal Server Error: the handler panicked.",
-            )
-        })
-    }
-}
-
-/// `200 {"skipped": true, "reason": ...}`: the endpoint does not want this event.
-fn skipped(reason: &str) -> Response {
-    #[derive(serde::Serialize)]
-    struct Skipped<'a> {
-        skipped: bool,
-        reason: &'a str,
-    }
-    tracing::debug!(reason, "skipped by the endpoint's filter");
-    crate::response::json_response(
-        StatusCode::OK,
-        &Skipped {
-            skipped: true,
-            reason,
-        },
-    )
-}
-
-fn accepted_after(deadline: Duration) -> Response {
-    #[derive(serde::Serialize)]
-    struct Accepted {
-        accepted: bool,
-        detail: String,
-    }
-    crate::response::json_response(
-        StatusCode::ACCEPTED,
-        &Accepted {
-            accepted: true,
-            detail: format!(
-                "The handler is still running after {deadline:?}; it goes on in the background."
-            ),
-        },
-    )
 }
 
 /// What the access line needs from a request, kept only when the access log is on (cloning the
@@ -283,26 +153,19 @@ impl Access {
         Self(on.then(|| Box::new((request.method().clone(), request.uri().clone()))))
     }
 
-    /// One line per request: method, path, status and time taken.
-    fn write(&self, response: &Response, latency: Duration) {
-        if let Some(line) = &self.0 {
-            let (method, uri) = &**line;
-            tracing::info!(
-                target: "webhooks::access",
-                %method,
-                path = uri.path(),
-                status = response.status().as_u16(),
-                micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
-            );
+    /// One line per request: method, path, status and time taken, and `skipped=true` for a
+    /// delivery the endpoint's filter skipped (answered 200 without running the handler).
+    fn write(&self, response: &Response, latency: Duration, skipped: bool) {
+        let Some(line) = &self.0 else {
+            return;
+        };
+        let (method, uri) = &**line;
+        let status = response.status().as_u16();
+        let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+        if skipped {
+            tracing::info!(target: "webhooks::access", %method, path = uri.path(), status, micros, skipped);
+        } else {
+            tracing::info!(target: "webhooks::access", %method, path = uri.path(), status, micros);
         }
     }
-}
-
-fn log_panic(endpoint: &str, panic: &(dyn std::any::Any + Send)) {
-    let message = panic
-        .downcast_ref::<&'static str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(a panic without a message)");
-    tracing::error!(endpoint, panic = message, "the handler panicked");
 }

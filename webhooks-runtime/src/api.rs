@@ -1,4 +1,9 @@
-//! The JSON API behind the landing page: the recent deliveries, and replaying one.
+//! The deliveries API behind the landing page, behind the webhook secret:
+//!
+//! | request | answer |
+//! | --- | --- |
+//! | `GET /api/deliveries` | the recent deliveries, newest first |
+//! | `POST /api/deliveries/{id}/replay` | runs a delivery through its handler again |
 
 use std::time::Instant;
 
@@ -9,10 +14,45 @@ use http_body_util::BodyExt;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::activity::{Now, Record, rfc3339};
+use crate::activity::{Kept, Now, Record, rfc3339};
+use crate::extract::Delivery;
 use crate::payload::summary::Summary;
-use crate::response::{Response, error, json_response};
-use crate::server::App;
+use crate::response::{
+    IntoResponse, Response, error, json_response, method_not_allowed, not_found,
+};
+use crate::service::Service;
+
+const PREFIX: &str = "/api/deliveries";
+
+/// Whether `path` is the API's.
+pub(crate) fn owns(path: &str) -> bool {
+    path.strip_prefix(PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Answers a request to the API; its body is never read.
+pub(crate) async fn answer(service: &Service, head: &http::request::Parts) -> Response {
+    // The same secret as the webhooks: without it nobody reads payloads or runs handlers.
+    if let Err(rejection) = service.auth.check(head) {
+        return rejection.into_response();
+    }
+    let rest = head.uri.path().trim_start_matches(PREFIX);
+    match (rest, &head.method) {
+        ("" | "/", &Method::GET) => list(service),
+        ("" | "/", _) => method_not_allowed("GET"),
+        (rest, method) => match rest
+            .strip_prefix('/')
+            .and_then(|rest| rest.strip_suffix("/replay"))
+        {
+            Some(id) if *method == Method::POST => match id.parse() {
+                Ok(id) => replay(service, id).await,
+                Err(_) => not_found(),
+            },
+            Some(_) => method_not_allowed("POST"),
+            None => not_found(),
+        },
+    }
+}
 
 /// One delivery, as the API shows it.
 #[derive(Serialize)]
@@ -28,13 +68,17 @@ struct DeliveryView<'a> {
     latency_ms: f64,
     /// Refused before reaching the handler (401, 403, 408, 413, 422, ...).
     rejected: bool,
+    /// The endpoint's filter skipped it: the handler did not run.
+    skipped: bool,
+    /// Why the filter skipped it.
+    skip_reason: Option<&'a str>,
     replay_of: Option<u64>,
     /// The body as JSON (a string when it is not JSON), or `null` when it was never read.
     payload: Option<Value>,
 }
 
 impl<'a> DeliveryView<'a> {
-    fn new(endpoint: &'a str, record: &Record, now: &Now) -> Self {
+    fn new(endpoint: &'a str, record: &'a Record, now: &Now) -> Self {
         let summary = record.body.as_deref().and_then(Summary::read);
         let payload = record.body.as_deref().map(|body| {
             serde_json::from_slice(body)
@@ -50,6 +94,8 @@ impl<'a> DeliveryView<'a> {
             status: record.status,
             latency_ms: record.latency.as_secs_f64() * 1_000.0,
             rejected: matches!(record.status, 400..=499),
+            skipped: record.skipped.is_some(),
+            skip_reason: record.skipped.as_deref(),
             replay_of: record.replay_of,
             payload,
         }
@@ -57,7 +103,7 @@ impl<'a> DeliveryView<'a> {
 }
 
 /// `GET /api/deliveries`: every endpoint's recent deliveries, newest first.
-pub(super) fn list(app: &App) -> Response {
+fn list(app: &Service) -> Response {
     let records: Vec<(&str, Record)> = app
         .router
         .routes()
@@ -84,7 +130,7 @@ pub(super) fn list(app: &App) -> Response {
 
 /// `POST /api/deliveries/{id}/replay`: runs a kept delivery through its handler again, like the
 /// Hub's Replay button, and keeps the new run in the log.
-pub(super) async fn replay(app: &App, id: u64) -> Response {
+async fn replay(app: &Service, id: u64) -> Response {
     let found = app
         .router
         .routes()
@@ -113,15 +159,17 @@ pub(super) async fn replay(app: &App, id: u64) -> Response {
 
     let started = Instant::now();
     let span = tracing::info_span!("replay", endpoint = &*route.name, of = id);
-    let response = app.run(route, head, body.clone(), &span).await;
-    app.record(
+    let (response, skipped) = app
+        .dispatch(route, Delivery::new(head, body.clone()), &span)
+        .await
+        .into_parts();
+    let kept = Kept {
         route,
-        &response,
-        Some(&body),
-        started,
-        Instant::now(),
-        Some(id),
-    );
+        body: Some(body),
+        skipped,
+        replay_of: Some(id),
+    };
+    app.record(&kept, &response, started, Instant::now());
 
     let status = response.status().as_u16();
     let answer = match response.into_body().collect().await {

@@ -6,14 +6,14 @@ use std::fmt::Write;
 use bytes::Bytes;
 
 use crate::response::{Html, IntoResponse, Response};
-use crate::server::App;
+use crate::service::Service;
 
 const CSS: &str = include_str!("page.css");
 const JS: &str = include_str!("page.js");
 
 /// `GET /`.
-pub(super) fn render(app: &App) -> Response {
-    let url = app.ui.url.get().map_or("", String::as_str);
+pub(crate) fn render(app: &Service) -> Response {
+    let url = app.site.url();
     let count = app.router.paths().count();
     let mut endpoints = String::new();
     for (path, route) in app.router.routes() {
@@ -57,7 +57,7 @@ pub(super) fn render(app: &App) -> Response {
             escape(url)
         )
     };
-    let name = escape(&app.ui.name);
+    let name = escape(&app.site.name);
     let plural = if count == 1 {
         "webhook is"
     } else {

@@ -1,8 +1,16 @@
-//! What handlers return: the [`IntoResponse`] trait, its impls, and the JSON error body shape.
+//! What handlers return: the [`IntoResponse`] trait and its impls, [`HttpError`] for an error
+//! with a status, [`Accepted`] for work that goes on after the answer, and [`Html`].
 //!
 //! Every answer this crate writes itself is JSON: `{"error": "..."}` for problems with a delivery
 //! (the reference's own shape for 401 and 403), `{"detail": "..."}` for 404 and 405 (FastAPI's,
 //! which the reference answers with).
+
+mod accepted;
+mod error;
+
+pub use accepted::Accepted;
+pub(crate) use accepted::take_background;
+pub use error::HttpError;
 
 use std::borrow::Cow;
 use std::convert::Infallible;
@@ -144,61 +152,6 @@ impl<T: Into<Bytes>> IntoResponse for Html<T> {
     }
 }
 
-/// An error a handler returns to answer with a status and `{"error": message}`, like FastAPI's
-/// `HTTPException` in the reference.
-///
-/// # Examples
-/// ```
-/// use webhooks_runtime::{HttpError, http::StatusCode};
-///
-/// fn check(repo: &str) -> Result<(), HttpError> {
-///     if repo.is_empty() {
-///         return Err(HttpError::new(StatusCode::BAD_REQUEST, "empty repo name"));
-///     }
-///     Ok(())
-/// }
-/// assert_eq!(check("").unwrap_err().status(), StatusCode::BAD_REQUEST);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpError {
-    status: StatusCode,
-    message: Cow<'static, str>,
-}
-
-impl HttpError {
-    /// An error answered with `status` and `{"error": message}`.
-    pub fn new(status: StatusCode, message: impl Into<Cow<'static, str>>) -> Self {
-        Self {
-            status,
-            message: message.into(),
-        }
-    }
-
-    /// The status it answers with.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The message it answers with.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
-
-impl std::fmt::Display for HttpError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.status, self.message)
-    }
-}
-
-impl std::error::Error for HttpError {}
-
-impl IntoResponse for HttpError {
-    fn into_response(self) -> Response {
-        error(self.status, &self.message)
-    }
-}
-
 /// `status` with `{"error": message}`.
 pub(crate) fn error(status: StatusCode, message: &str) -> Response {
     #[derive(Serialize)]
@@ -218,6 +171,14 @@ pub(crate) fn method_not_allowed(allow: &'static str) -> Response {
         .headers_mut()
         .insert(ALLOW, HeaderValue::from_static(allow));
     response
+}
+
+/// `404 {"detail":"Not Found"}`, as the reference answers.
+pub(crate) fn not_found() -> Response {
+    json_bytes(
+        StatusCode::NOT_FOUND,
+        Bytes::from_static(br#"{"detail":"Not Found"}"#),
+    )
 }
 
 /// `status` with a body that is already JSON.

@@ -1,0 +1,325 @@
+//! [`WebhooksServer`]: the server, configured step by step, and [`app()`].
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+use tokio_util::task::TaskTracker;
+
+use super::{DEFAULT_BODY_LIMIT, DEFAULT_MAX_CONNECTIONS};
+use crate::activity::{DEFAULT_ACTIVITY_CAPACITY, Ids};
+use crate::auth::{Auth, Secret};
+use crate::endpoint::{self, EndpointOptions, Origin, RouteSpec};
+use crate::error::Error;
+use crate::handler::{ErasedHandler, Handler};
+use crate::router::Router;
+use crate::service::{Pages, Service, Settings, Site};
+
+const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A webhooks server, configured step by step, then started with [`launch`](Self::launch) or
+/// [`run`](Self::run).
+///
+/// [`app()`](crate::app) starts from every `#[webhook_endpoint]` of the program;
+/// [`WebhooksServer::new`] starts empty, for endpoints added with [`add_webhook`](Self::add_webhook).
+///
+/// # Examples
+/// ```no_run
+/// use webhooks_runtime::WebhookPayload;
+/// use webhooks_runtime::server::WebhooksServer;
+///
+/// async fn hello(payload: WebhookPayload) -> serde_json::Value {
+///     serde_json::json!({ "message": "hello", "repo": payload.repo.name })
+/// }
+///
+/// # async fn run() -> Result<(), webhooks_runtime::Error> {
+/// WebhooksServer::new()
+///     .add_webhook("/say_hello", hello)
+///     .webhook_secret("my_secret")
+///     .run()
+///     .await
+/// # }
+/// ```
+#[derive(Debug)]
+#[must_use = "a server does nothing until `.launch()` or `.run()` is awaited"]
+pub struct WebhooksServer {
+    routes: Vec<RouteSpec>,
+    problems: Vec<Error>,
+    secret: Option<Secret>,
+    previous_secrets: Vec<Secret>,
+    pub(super) addrs: Option<Vec<SocketAddr>>,
+    pub(super) public_url: Option<String>,
+    respond_within: Option<Duration>,
+    settings: Settings,
+    landing_page: bool,
+    ui: Option<ErasedHandler>,
+    app_name: Option<String>,
+}
+
+impl Default for WebhooksServer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A server holding every `#[webhook_endpoint]` function of the program.
+///
+/// # Examples
+/// ```no_run
+/// # async fn run() -> Result<(), webhooks_runtime::Error> {
+/// webhooks_runtime::app().webhook_secret("my_secret").run().await
+/// # }
+/// ```
+pub fn app() -> WebhooksServer {
+    let mut server = WebhooksServer::new();
+    for spec in endpoint::registered() {
+        match spec {
+            Ok(spec) => server.routes.push(spec),
+            Err(problem) => server.problems.push(problem),
+        }
+    }
+    server
+}
+
+impl WebhooksServer {
+    /// A server with no endpoints, no secret, and the default settings.
+    pub fn new() -> Self {
+        Self {
+            routes: Vec::new(),
+            problems: Vec::new(),
+            secret: None,
+            previous_secrets: Vec::new(),
+            addrs: None,
+            public_url: None,
+            respond_within: None,
+            settings: Settings {
+                body_limit: DEFAULT_BODY_LIMIT,
+                header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+                body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+                shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+                max_connections: DEFAULT_MAX_CONNECTIONS,
+                recent_deliveries: DEFAULT_ACTIVITY_CAPACITY,
+            },
+            landing_page: true,
+            ui: None,
+            app_name: None,
+        }
+    }
+
+    /// Serves `handler` at `/webhooks/` + `path` (outer slashes stripped), like the reference's
+    /// `add_webhook`. An `async fn` is a handler as is; wrap a plain `fn` in
+    /// [`blocking`](crate::handler::blocking).
+    ///
+    /// An invalid or duplicate path is reported by [`launch`](Self::launch), with this call's
+    /// `file:line`.
+    #[track_caller]
+    pub fn add_webhook<H: Handler<Args>, Args>(self, path: &str, handler: H) -> Self {
+        self.add_webhook_with(path, EndpointOptions::new(), handler)
+    }
+
+    /// Like [`add_webhook`](Self::add_webhook), with a filter and a deadline of its own: what
+    /// the attribute's `scope`, `action`, `repo_type`, `repo` and `respond_within` give.
+    #[track_caller]
+    pub fn add_webhook_with<H: Handler<Args>, Args>(
+        mut self,
+        path: &str,
+        options: EndpointOptions,
+        handler: H,
+    ) -> Self {
+        let caller = std::panic::Location::caller();
+        let origin = Origin {
+            name: format!("add_webhook({path:?})").into(),
+            file: caller.file(),
+            line: caller.line(),
+        };
+        let name = path.trim_matches('/');
+        match endpoint::spec(name, path, origin, ErasedHandler::new(handler), options) {
+            Ok(spec) => self.routes.push(spec),
+            Err(problem) => self.problems.push(problem),
+        }
+        self
+    }
+
+    /// The secret every delivery must carry (in `X-Webhook-Secret` or `?secret=`). An empty one
+    /// falls back to the `WEBHOOK_SECRET` environment variable, as in the reference; with neither,
+    /// the endpoints are open to everyone and a warning is printed.
+    ///
+    /// The secret is compared in constant time and never appears in logs, `Debug` output or
+    /// answers.
+    pub fn webhook_secret(mut self, secret: impl Into<String>) -> Self {
+        self.secret = Some(Secret::from(secret.into()));
+        self
+    }
+
+    /// Also accepts `secret`, while you rotate secrets: set the new one with
+    /// [`webhook_secret`](Self::webhook_secret) and keep the old one here until every webhook on
+    /// the Hub sends the new one. Call it once per extra secret.
+    ///
+    /// # Examples
+    /// ```
+    /// # use webhooks_runtime::server::WebhooksServer;
+    /// let server = WebhooksServer::new().webhook_secret("new-secret").also_accept_secret("old-secret");
+    /// assert!(!format!("{server:?}").contains("-secret"));
+    /// ```
+    pub fn also_accept_secret(mut self, secret: impl Into<String>) -> Self {
+        let secret: String = secret.into();
+        if !secret.is_empty() {
+            self.previous_secrets.push(Secret::from(secret));
+        }
+        self
+    }
+
+    /// The address to listen on. Default: `HOST` and `PORT` from the environment, else
+    /// `127.0.0.1:7860` (`0.0.0.0:7860` on a Space, where `SPACE_ID` is set). Port 0 picks a free
+    /// port; [`RunningServer::local_addr`](super::RunningServer::local_addr) tells which.
+    pub fn bind(mut self, addr: impl ToSocketAddrs + std::fmt::Debug) -> Self {
+        match addr.to_socket_addrs() {
+            Ok(addrs) => self.addrs = Some(addrs.collect()),
+            Err(err) => self.problems.push(Error::InvalidAddress {
+                addr: format!("{addr:?}"),
+                reason: err.to_string(),
+            }),
+        }
+        self
+    }
+
+    /// The public base URL to print the endpoints under, e.g. the URL of a tunnel you run
+    /// (`https://abc.trycloudflare.com`). Default: the `WEBHOOKS_PUBLIC_URL` environment variable;
+    /// on a Space `https://$SPACE_HOST` always wins.
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into());
+        self
+    }
+
+    /// The largest body accepted, in bytes (default [`DEFAULT_BODY_LIMIT`]); larger ones get 413.
+    ///
+    /// The limit is enforced while reading, so a larger body, with or without a `Content-Length`,
+    /// never takes more than this much memory.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.settings.body_limit = bytes;
+        self
+    }
+
+    /// How long a shutdown waits for deliveries in flight, and for handlers that went on past
+    /// their deadline, before cutting them off (default 30 s).
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.settings.shutdown_grace = grace;
+        self
+    }
+
+    /// How long a connection may take to send a request's headers, counted from when it opened
+    /// or its previous answer was ready, before it is closed (default 30 s): a client that
+    /// never finishes its headers (slowloris) cannot hold a connection open, and neither can an
+    /// idle keep-alive connection.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a client may take to send a request's body once its headers arrived (default
+    /// 30 s); past it the answer is 408 and the connection is closed.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.body_read_timeout = timeout;
+        self
+    }
+
+    /// The most connections served at once (default [`DEFAULT_MAX_CONNECTIONS`]). Further ones
+    /// wait in the operating system's accept queue until a connection closes, so load never turns
+    /// into unbounded memory.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.settings.max_connections = connections.max(1);
+        self
+    }
+
+    /// Answers the Hub `202 Accepted` when a handler takes longer than `deadline`, and lets the
+    /// handler finish in the background (graceful shutdown waits for it, within the grace
+    /// period). Applies to every endpoint without its own `respond_within` in the attribute.
+    ///
+    /// The trade-off: the Hub then records success before the work is done, so a handler that
+    /// fails after the deadline is only visible in the logs. Use it for work that is slow but
+    /// reliable (starting a training run), and validate before the slow part so that bad
+    /// deliveries still fail fast.
+    pub fn respond_within(mut self, deadline: Duration) -> Self {
+        self.respond_within = Some(deadline);
+        self
+    }
+
+    /// Whether `GET /` shows the landing page and `/api/deliveries` answers (default: yes).
+    /// `false` makes a bare API server: only the webhooks (and `GET /health`) answer, and no
+    /// delivery is kept in memory.
+    pub fn landing_page(mut self, enabled: bool) -> Self {
+        self.landing_page = enabled;
+        self
+    }
+
+    /// Replaces the landing page with your own handler, called for every request that is not a
+    /// webhook, `/health` or the deliveries API (like the reference's `ui`). It takes the same
+    /// arguments and returns the same values as a webhook handler.
+    ///
+    /// # Examples
+    /// ```
+    /// use webhooks_runtime::{WebhookPayload, WebhookRequest, response::Html, server::WebhooksServer};
+    ///
+    /// async fn hook(_: WebhookPayload) {}
+    /// async fn page(request: WebhookRequest) -> Html<String> {
+    ///     Html(format!("<h1>My bot</h1><p>You asked for {}</p>", request.uri.path()))
+    /// }
+    ///
+    /// let server = WebhooksServer::new().add_webhook("hook", hook).ui(page);
+    /// ```
+    pub fn ui<H: Handler<Args>, Args>(mut self, handler: H) -> Self {
+        self.ui = Some(ErasedHandler::new(handler));
+        self
+    }
+
+    /// How many deliveries each endpoint keeps in memory for the landing page and the deliveries
+    /// API (default [`DEFAULT_ACTIVITY_CAPACITY`]; 0 keeps none).
+    pub fn recent_deliveries(mut self, per_endpoint: usize) -> Self {
+        self.settings.recent_deliveries = per_endpoint;
+        self
+    }
+
+    /// The name the landing page shows (default: the program's file name).
+    pub fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.app_name = Some(name.into());
+        self
+    }
+
+    /// The checked, immutable form every request is served from: what
+    /// [`launch`](Self::launch) serves and what [`TestClient`](crate::test::TestClient) drives
+    /// without a socket.
+    pub(crate) fn into_service(self) -> Result<Service, Error> {
+        if let Some(problem) = self.problems.into_iter().next() {
+            return Err(problem);
+        }
+        endpoint::check_unique(&self.routes)?;
+        let secret = self
+            .secret
+            .filter(|secret| !secret.expose_secret().is_empty())
+            .or_else(|| {
+                std::env::var("WEBHOOK_SECRET")
+                    .ok()
+                    .filter(|secret| !secret.is_empty())
+                    .map(Secret::from)
+            });
+        let mut settings = self.settings;
+        let pages = match (self.ui, self.landing_page) {
+            (Some(handler), _) => Pages::Custom(handler),
+            (None, true) => Pages::Landing,
+            (None, false) => {
+                settings.recent_deliveries = 0;
+                Pages::Off
+            }
+        };
+        Ok(Service {
+            router: Router::new(self.routes, self.respond_within, settings.recent_deliveries),
+            auth: Auth::new(secret.into_iter().chain(self.previous_secrets).collect()),
+            settings,
+            background: TaskTracker::new(),
+            site: Site::new(pages, self.app_name),
+            ids: Ids::default(),
+        })
+    }
+}

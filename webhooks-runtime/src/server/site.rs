@@ -1,0 +1,59 @@
+//! Every path that is not a webhook:
+//!
+//! | path | answer |
+//! | --- | --- |
+//! | `GET /health` | `200 {"status":"ok"}`, always |
+//! | `/api/deliveries...` | the deliveries API (`crate::api`), unless the server is a bare API server |
+//! | `GET /` | the landing page (`crate::page`) |
+//! | anything else | a custom UI if there is one, else `404 {"detail":"Not Found"}` |
+
+use bytes::Bytes;
+use http::request::Parts;
+use http::{Method, StatusCode};
+use http_body::Body;
+use tracing::Span;
+
+use super::body::{BoxError, read_body};
+use crate::api;
+use crate::extract::Delivery;
+use crate::page;
+use crate::response::{Response, json_bytes, method_not_allowed, not_found};
+use crate::service::{Pages, Service};
+
+impl Service {
+    /// Answers a request whose path is not a webhook.
+    pub(super) async fn answer_site<B>(&self, head: Parts, body: B) -> Response
+    where
+        B: Body<Data = Bytes>,
+        B::Error: Into<BoxError>,
+    {
+        let path = head.uri.path();
+        if path == "/health" {
+            return match head.method {
+                Method::GET | Method::HEAD => {
+                    json_bytes(StatusCode::OK, Bytes::from_static(br#"{"status":"ok"}"#))
+                }
+                _ => method_not_allowed("GET, HEAD"),
+            };
+        }
+        if self.site.has_api() && api::owns(path) {
+            return api::answer(self, &head).await;
+        }
+        match &self.site.pages {
+            Pages::Custom(handler) => {
+                let body = match read_body(body, &self.settings).await {
+                    Ok(body) => body,
+                    Err(response) => return response,
+                };
+                let delivery = Delivery::new(head, body);
+                self.run(handler, delivery, None, &Span::current(), "the custom UI")
+                    .await
+            }
+            Pages::Landing if path == "/" => match head.method {
+                Method::GET | Method::HEAD => page::render(self),
+                _ => method_not_allowed("GET, HEAD"),
+            },
+            Pages::Landing | Pages::Off => not_found(),
+        }
+    }
+}
