@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The benchmark of issue 8, in one command, from anywhere in the repository:
+# The benchmark, in one command, from anywhere in the repository:
 #
 #   bash bench/run.sh            # ~4 minutes on 2 cores once built; writes bench/RESULTS.md
-#   bash bench/run.sh --quick    # a smoke run (2 s points); other options: bench/src/bin/bench.rs
+#   bash bench/run.sh --quick    # a smoke run (2 s points); other options: target/bench/release/bench --help
 #
 # Builds `ours`, `baseline` and the driver in release mode (in target/bench, so it never
 # invalidates the debug build in target/), installs wrk from Debian's packages if it is missing,

@@ -1,34 +1,49 @@
 //! The landing page in a real browser: headless Chromium driven through ChromeDriver (the W3C
-//! WebDriver protocol, spoken over the test client below). It opens `/`, sees the endpoints, sends
-//! a delivery, enters the secret, sees the delivery appear, replays it, sees the handler ran twice,
-//! checks the page at phone width and that its links work, and saves screenshots under
-//! `target/tmp/browser/`.
+//! WebDriver protocol, spoken by `fantoccini` over plain HTTP on 127.0.0.1). It opens `/`, sees the
+//! endpoints, sends a delivery, enters the secret, sees the delivery appear, replays it, sees the
+//! handler ran twice, checks the page at phone width and that its links work, and saves
+//! screenshots under `target/tmp/browser/`.
 //!
 //! `.ci/run` installs Chromium and ChromeDriver and sets `WEBHOOKS_BROWSER_TESTS=required`; on a
 //! machine without them this test says so and passes, unless that variable requires it.
 
 mod common;
 
-use std::net::SocketAddr;
+use std::fmt::Display;
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{Connection, SECRET, fixture, launch, post, request};
+use common::{SECRET, fixture, launch, post, request};
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 use webhooks::{WebhookPayload, WebhooksServer};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The longest one WebDriver command may take.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A ChromeDriver process and one headless browser session.
+/// Runs one WebDriver step, failing the test if it errs or takes longer than [`COMMAND_TIMEOUT`].
+async fn bounded<T, E: Display>(what: impl Display, step: impl Future<Output = Result<T, E>>) -> T {
+    match tokio::time::timeout(COMMAND_TIMEOUT, step).await {
+        Ok(Ok(value)) => value,
+        Ok(Err(err)) => panic!("{what}: {err}"),
+        Err(_) => panic!("{what}: chromedriver did not answer within {COMMAND_TIMEOUT:?}"),
+    }
+}
+
+/// A ChromeDriver process and one headless browser session on a profile of its own.
 struct Browser {
     driver: Child,
-    connection: Connection,
-    session: String,
+    client: Client,
+    profile: PathBuf,
 }
 
 impl Browser {
@@ -45,108 +60,78 @@ impl Browser {
             .kill_on_drop(true)
             .spawn()
             .expect("chromedriver starts");
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
         let mut ready = false;
         for _ in 0..100 {
-            if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
                 ready = true;
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         assert!(ready, "chromedriver did not listen within 10 s");
-        let mut connection = Connection::open(addr).await;
+        // A fresh profile for every run, so nothing from an earlier one is loaded.
+        let profile = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("browser-profile-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&profile);
+        std::fs::create_dir_all(&profile).unwrap();
         // The flags keep Chromium off the network: only the loopback page is loaded.
-        let capabilities = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {"binary": CHROMIUM, "args": [
+        let mut capabilities = Capabilities::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({"binary": CHROMIUM, "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-default-apps", "--no-first-run", "--window-size=1280,900"
-            ]}
-        }}});
-        let answer = call(&mut connection, "POST", "/session", Some(&capabilities)).await;
-        let session = answer["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {answer}"))
-            .to_owned();
+                "--disable-quic", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-default-apps", "--no-first-run",
+                "--window-size=1280,900", format!("--user-data-dir={}", profile.display())
+            ]}),
+        );
+        let client = bounded(
+            "a new WebDriver session",
+            ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities)
+                .connect(&format!("http://127.0.0.1:{port}")),
+        )
+        .await;
         Self {
             driver,
-            connection,
-            session,
+            client,
+            profile,
         }
     }
 
-    async fn command(&mut self, method: &str, path: &str, body: Option<&Value>) -> Value {
-        let path = format!("/session/{}{path}", self.session);
-        call(&mut self.connection, method, &path, body).await
+    async fn open(&self, url: &str) {
+        bounded(format!("open {url}"), self.client.goto(url)).await;
     }
 
-    async fn open(&mut self, url: &str) {
-        self.command("POST", "/url", Some(&json!({"url": url})))
-            .await;
+    async fn text(&self, css: &str) -> String {
+        let element = bounded(format!("find {css}"), self.client.find(Locator::Css(css))).await;
+        bounded(format!("text of {css}"), element.text()).await
     }
 
-    async fn find(&mut self, css: &str) -> String {
-        let found = self
-            .command(
-                "POST",
-                "/element",
-                Some(&json!({"using": "css selector", "value": css})),
-            )
-            .await;
-        // A web element reference is an object with one `element-6066-…` key.
-        let reference = found.as_object().and_then(|object| {
-            object
-                .iter()
-                .find(|(key, _)| key.starts_with("element-6066-"))
-                .and_then(|(_, id)| id.as_str())
-        });
-        reference
-            .unwrap_or_else(|| panic!("no element {css}: {found}"))
-            .to_owned()
+    async fn click(&self, css: &str) {
+        let element = bounded(format!("find {css}"), self.client.find(Locator::Css(css))).await;
+        bounded(format!("click {css}"), element.click()).await;
     }
 
-    async fn text(&mut self, css: &str) -> String {
-        let element = self.find(css).await;
-        self.command("GET", &format!("/element/{element}/text"), None)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+    async fn type_into(&self, css: &str, text: &str) {
+        let element = bounded(format!("find {css}"), self.client.find(Locator::Css(css))).await;
+        bounded(format!("type into {css}"), element.send_keys(text)).await;
     }
 
-    async fn click(&mut self, css: &str) {
-        let element = self.find(css).await;
-        self.command(
-            "POST",
-            &format!("/element/{element}/click"),
-            Some(&json!({})),
-        )
-        .await;
-    }
-
-    async fn type_into(&mut self, css: &str, text: &str) {
-        let element = self.find(css).await;
-        self.command(
-            "POST",
-            &format!("/element/{element}/value"),
-            Some(&json!({"text": text})),
-        )
-        .await;
-    }
-
-    async fn script(&mut self, script: &str) -> Value {
-        self.command(
-            "POST",
-            "/execute/sync",
-            Some(&json!({"script": script, "args": []})),
+    async fn script(&self, script: &str) -> Value {
+        bounded(
+            format!("run {script}"),
+            self.client.execute(script, Vec::new()),
         )
         .await
     }
 
     /// Waits (at most 10 s) until the element's text contains `needle`.
-    async fn wait_for_text(&mut self, css: &str, needle: &str) -> String {
+    async fn wait_for_text(&self, css: &str, needle: &str) -> String {
         let mut last = String::new();
         for _ in 0..100 {
             last = self.text(css).await;
@@ -158,77 +143,26 @@ impl Browser {
         panic!("{css} never showed {needle:?}; last: {last:?}");
     }
 
-    async fn resize(&mut self, width: u32, height: u32) {
-        self.command(
-            "POST",
-            "/window/rect",
-            Some(&json!({"width": width, "height": height})),
+    async fn resize(&self, width: u32, height: u32) {
+        bounded(
+            format!("resize to {width}×{height}"),
+            self.client.set_window_size(width, height),
         )
         .await;
     }
 
-    async fn screenshot(&mut self, path: &Path) {
-        let png = self.command("GET", "/screenshot", None).await;
-        let bytes = base64_decode(png.as_str().expect("a base64 screenshot"));
+    async fn screenshot(&self, path: &Path) {
+        let bytes = bounded("a screenshot", self.client.screenshot()).await;
         assert!(bytes.starts_with(b"\x89PNG"), "not a PNG");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, bytes).unwrap();
     }
 
     async fn close(mut self) {
-        let path = format!("/session/{}", self.session);
-        call(&mut self.connection, "DELETE", &path, None).await;
+        bounded("closing the session", self.client.close()).await;
         let _ = self.driver.kill().await;
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
-}
-
-/// One WebDriver command; its `value`.
-async fn call(
-    connection: &mut Connection,
-    method: &str,
-    path: &str,
-    body: Option<&Value>,
-) -> Value {
-    let body = body.map(Value::to_string).unwrap_or_default();
-    let headers = [("content-type", "application/json")];
-    let reply = tokio::time::timeout(
-        Duration::from_secs(30),
-        connection.send(method, path, &headers, body.as_bytes()),
-    )
-    .await
-    .expect("chromedriver answers");
-    let mut answer = reply.json();
-    assert!(
-        reply.status == 200,
-        "{method} {path} → {}: {answer}",
-        reply.status
-    );
-    answer["value"].take()
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => panic!("not base64: {c}"),
-    };
-    let digits: Vec<u8> = text
-        .bytes()
-        .filter(|c| *c != b'=' && !c.is_ascii_whitespace())
-        .map(value)
-        .collect();
-    let mut bytes = Vec::with_capacity(digits.len() * 3 / 4);
-    for chunk in digits.chunks(4) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, d)| n | u32::from(*d) << (18 - 6 * i));
-        bytes.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
-    }
-    bytes
 }
 
 fn browser_available() -> bool {
@@ -273,7 +207,7 @@ async fn the_landing_page_shows_deliveries_and_replays_them() {
             .add_webhook("trigger_training", train),
     )
     .await;
-    let mut browser = Browser::start().await;
+    let browser = Browser::start().await;
     browser.open(&format!("{}/", server.url())).await;
 
     assert_eq!(browser.text("h1").await, "Training bot");

@@ -3,19 +3,7 @@
 //! writes `bench/RESULTS.md`.
 //!
 //! Every phase is bounded: each wrk run by its duration, each wait for a server by a timeout, the
-//! memory phase by its count of deliveries. Options (all optional):
-//!
-//! ```text
-//! --duration S          seconds per server per round (default 5)
-//! --rounds N            rounds per load point, the servers alternating (default 3)
-//! --warmup S            seconds of warm-up load per server before measuring (default 3)
-//! --connections LIST    concurrency points (default 1,16,64,256)
-//! --no-pin              do not pin: servers and wrk share both cores
-//! --no-logging-run      skip the run of `ours` with its access log on
-//! --parse-results FILE  the micro-benchmark's output, to include in RESULTS.md
-//! --out FILE            where to write the results (default bench/RESULTS.md; `-` for none)
-//! --quick               1 round of 2 s, 1 s warm-up, 3 startups, 20,000 deliveries: a smoke run
-//! ```
+//! memory phase by its count of deliveries. `bench --help` lists the options.
 
 use std::fmt::Write as _;
 use std::io::{self, Read, Write};
@@ -24,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+use clap::Parser;
 use webhooks_bench::{PAYLOAD, PAYLOAD_FILE, ROUTE, SECRET, SECRET_HEADER};
 
 /// The workspace root, where the payload fixture and `bench/` are.
@@ -36,6 +25,54 @@ const READY_TIMEOUT: Duration = Duration::from_secs(20);
 /// Client threads of the memory phase.
 const MEMORY_CONNECTIONS: usize = 16;
 
+/// Runs `ours` and `baseline` (built next to this binary) under the same wrk load on 127.0.0.1,
+/// measures startup, memory and size, prints the table and writes the results.
+#[derive(Parser)]
+#[command(
+    name = "bench",
+    args_override_self = true,
+    after_help = "bench/run.sh builds the servers, runs the parsing micro-benchmark and then this \
+driver with the same options; it also takes --no-parse, to skip the micro-benchmark."
+)]
+struct Args {
+    /// Seconds of load per server per round [default: 5; 2 with --quick]
+    #[arg(long, value_name = "S", value_parser = positive::<u64>)]
+    duration: Option<u64>,
+    /// Rounds per load point, the servers alternating [default: 3; 1 with --quick]
+    #[arg(long, value_name = "N", value_parser = positive::<usize>)]
+    rounds: Option<usize>,
+    /// Seconds of warm-up load per server before measuring, 0 for none [default: 3; 1 with --quick]
+    #[arg(long, value_name = "S", value_parser = number::<u64>)]
+    warmup: Option<u64>,
+    /// Concurrency points, comma-separated
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        action = clap::ArgAction::Set,
+        default_value = "1,16,64,256",
+        value_parser = positive::<u32>
+    )]
+    connections: Vec<u32>,
+    /// Do not pin: servers and wrk share both cores
+    #[arg(long)]
+    no_pin: bool,
+    /// Skip the run of `ours` with its access log on
+    #[arg(long)]
+    no_logging_run: bool,
+    /// The micro-benchmark's output, to include in the results
+    #[arg(long, value_name = "FILE")]
+    parse_results: Option<PathBuf>,
+    /// Where to write the results, `-` for nowhere [default: bench/RESULTS.md]
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// A smoke run: 1 round of 2 s, 1 s warm-up, 3 startups, 20,000 deliveries (--duration,
+    /// --rounds and --warmup still apply)
+    #[arg(long)]
+    quick: bool,
+}
+
+/// What to measure, once the defaults and `--quick` are applied.
 struct Options {
     duration: u64,
     rounds: usize,
@@ -49,55 +86,25 @@ struct Options {
     out: Option<PathBuf>,
 }
 
-impl Options {
-    fn parse() -> Result<Self, String> {
-        let mut options = Self {
-            duration: 5,
-            rounds: 3,
-            warmup: 3,
-            connections: vec![1, 16, 64, 256],
-            pin: true,
-            logging_run: true,
-            startups: 10,
-            deliveries: 100_000,
-            parse_results: None,
-            out: Some(Path::new(ROOT).join("bench/RESULTS.md")),
-        };
-        let mut args = std::env::args().skip(1);
-        while let Some(arg) = args.next() {
-            let mut value = || args.next().ok_or(format!("{arg} needs a value"));
-            match arg.as_str() {
-                "--duration" => options.duration = number(&value()?)?,
-                "--rounds" => options.rounds = number(&value()?)?,
-                "--warmup" => options.warmup = number(&value()?)?,
-                "--connections" => {
-                    options.connections =
-                        value()?.split(',').map(number).collect::<Result<_, _>>()?;
-                }
-                "--no-pin" => options.pin = false,
-                "--no-logging-run" => options.logging_run = false,
-                "--parse-results" => options.parse_results = Some(value()?.into()),
-                "--out" => {
-                    let out = value()?;
-                    options.out = (out != "-").then(|| out.into());
-                }
-                "--quick" => {
-                    options.duration = 2;
-                    options.rounds = 1;
-                    options.warmup = 1;
-                    options.startups = 3;
-                    options.deliveries = 20_000;
-                }
-                "-h" | "--help" => {
-                    return Err("see the options at the top of bench/src/bin/bench.rs".into());
-                }
-                other => return Err(format!("unknown option `{other}`")),
-            }
+impl From<Args> for Options {
+    fn from(args: Args) -> Self {
+        let quick = args.quick;
+        Self {
+            duration: args.duration.unwrap_or(if quick { 2 } else { 5 }),
+            rounds: args.rounds.unwrap_or(if quick { 1 } else { 3 }),
+            warmup: args.warmup.unwrap_or(if quick { 1 } else { 3 }),
+            connections: args.connections,
+            pin: !args.no_pin,
+            logging_run: !args.no_logging_run,
+            startups: if quick { 3 } else { 10 },
+            deliveries: if quick { 20_000 } else { 100_000 },
+            parse_results: args.parse_results,
+            out: match args.out {
+                None => Some(Path::new(ROOT).join("bench/RESULTS.md")),
+                Some(out) if out.as_os_str() == "-" => None,
+                Some(out) => Some(out),
+            },
         }
-        if options.connections.contains(&0) || options.duration == 0 || options.rounds == 0 {
-            return Err("connections, duration and rounds must be positive".into());
-        }
-        Ok(options)
     }
 }
 
@@ -107,14 +114,16 @@ fn number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
         .map_err(|_| format!("`{text}` is not a number"))
 }
 
+fn positive<T: std::str::FromStr + Default + PartialEq>(text: &str) -> Result<T, String> {
+    let value = number(text)?;
+    if value == T::default() {
+        return Err("must be positive".into());
+    }
+    Ok(value)
+}
+
 fn main() -> ExitCode {
-    let options = match Options::parse() {
-        Ok(options) => options,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let options = Options::from(Args::parse());
     match run(&options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -1134,4 +1143,104 @@ fn report(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Options, clap::Error> {
+        Args::try_parse_from(std::iter::once("bench").chain(args.iter().copied()))
+            .map(Options::from)
+    }
+
+    #[test]
+    fn defaults() {
+        let options = parse(&[]).unwrap();
+        assert_eq!(
+            (options.duration, options.rounds, options.warmup),
+            (5, 3, 3)
+        );
+        assert_eq!(options.connections, [1, 16, 64, 256]);
+        assert!(options.pin && options.logging_run);
+        assert_eq!((options.startups, options.deliveries), (10, 100_000));
+        assert_eq!(options.parse_results, None);
+        assert_eq!(options.out, Some(Path::new(ROOT).join("bench/RESULTS.md")));
+    }
+
+    #[test]
+    fn every_option() {
+        let options = parse(&[
+            "--duration",
+            "7",
+            "--rounds",
+            "2",
+            "--warmup",
+            "0",
+            "--connections",
+            "4, 32",
+            "--no-pin",
+            "--no-logging-run",
+            "--parse-results",
+            "parse.txt",
+            "--out",
+            "out.md",
+        ])
+        .unwrap();
+        assert_eq!(
+            (options.duration, options.rounds, options.warmup),
+            (7, 2, 0)
+        );
+        assert_eq!(options.connections, [4, 32]);
+        assert!(!options.pin && !options.logging_run);
+        assert_eq!(options.parse_results, Some(PathBuf::from("parse.txt")));
+        assert_eq!(options.out, Some(PathBuf::from("out.md")));
+        assert_eq!(parse(&["--out", "-"]).unwrap().out, None);
+    }
+
+    #[test]
+    fn quick_shortens_what_is_not_given() {
+        let options = parse(&["--quick"]).unwrap();
+        assert_eq!(
+            (options.duration, options.rounds, options.warmup),
+            (2, 1, 1)
+        );
+        assert_eq!((options.startups, options.deliveries), (3, 20_000));
+        let options = parse(&["--quick", "--duration", "4"]).unwrap();
+        assert_eq!((options.duration, options.rounds), (4, 1));
+    }
+
+    #[test]
+    fn the_last_of_a_repeated_option_wins() {
+        let options = parse(&[
+            "--connections",
+            "1,2",
+            "--connections",
+            "3",
+            "--rounds",
+            "5",
+            "--rounds",
+            "6",
+        ])
+        .unwrap();
+        assert_eq!(options.connections, [3]);
+        assert_eq!(options.rounds, 6);
+    }
+
+    #[test]
+    fn zero_and_garbage_are_refused() {
+        for args in [
+            &["--duration", "0"][..],
+            &["--rounds", "0"],
+            &["--connections", "1,0"],
+            &["--connections", "1,,2"],
+            &["--duration", "x"],
+            &["--warmup", "-1"],
+            &["--duration"],
+            &["--no-parse"],
+            &["--unknown"],
+        ] {
+            assert!(parse(args).is_err(), "{args:?} was accepted");
+        }
+    }
 }
