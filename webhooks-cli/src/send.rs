@@ -10,15 +10,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, USER_AGENT};
 use http::{Method, Request, Uri};
-use http_body_util::Full;
-use webhooks::hub::__private::{Failure as Exchange, Transport, chain};
+use webhooks::hub::transport::{HttpClient, TransportError};
 use webhooks::{SECRET_HEADER, WebhookPayload};
 
 use crate::cli::SendArgs;
 use crate::{Failure, out};
-
-/// How long connecting to the receiver may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Sends the payload and prints the receiver's answer: status line, then body.
 pub async fn run(args: SendArgs) -> Result<(), Failure> {
@@ -63,28 +59,26 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
         request = request.header(SECRET_HEADER, value);
     }
     let request = request
-        .body(Full::new(Bytes::from(body)))
+        .body(Bytes::from(body))
         .expect("method, URI and headers are valid");
 
     // The Hub client's own stack: HTTP/1.1, rustls on `ring` with Mozilla's roots, answers cut
     // off past 16 MiB, one timeout for the whole exchange.
-    let transport = Transport::new(Duration::from_secs(args.timeout), CONNECT_TIMEOUT);
-    let (parts, answer) = match transport.exchange(request).await {
-        Ok(answer) => answer,
-        Err(Exchange::Transport(error)) => {
-            return Err(Failure::new(format!(
-                "cannot deliver to {}: {}",
-                args.url,
-                chain(error.as_ref())
-            ))
-            .help("is the receiver running at that address?"));
-        }
-        Err(Exchange::Timeout) => {
+    let client = HttpClient::new(Duration::from_secs(args.timeout));
+    let (parts, answer) = match client.send(request).await {
+        Ok(answer) => answer.into_parts(),
+        Err(TransportError::Timeout(_)) => {
             return Err(Failure::new(format!(
                 "{} did not answer within {}s",
                 args.url, args.timeout
             ))
             .help("a slow handler can answer 202 at once: see `respond_within` in the README"));
+        }
+        Err(error) => {
+            return Err(
+                Failure::new(format!("cannot deliver to {}: {error}", args.url))
+                    .help("is the receiver running at that address?"),
+            );
         }
     };
 

@@ -7,14 +7,13 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method, Request, Uri};
-use http_body_util::Full;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, Error, chain};
+use crate::error::{ApiError, Error};
 use crate::model::{NewWebhook, WebhookInfo, WebhookUpdate};
 use crate::token::{Token, token_path};
-use crate::transport::{Failure, Transport};
+use crate::transport::{HttpClient, TransportError, chain};
 
 /// The Hub, when `HF_ENDPOINT` does not say otherwise.
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
@@ -26,7 +25,6 @@ pub const ENDPOINT_VAR: &str = "HF_ENDPOINT";
 /// otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const WEBHOOKS_PATH: &str = "/api/settings/webhooks";
 
 /// A client for the Hub's webhook management API (`/api/settings/webhooks`).
@@ -68,7 +66,7 @@ pub struct HubClient {
 }
 
 struct Inner {
-    transport: Transport,
+    http: HttpClient,
     /// The endpoint without a trailing slash, e.g. `https://huggingface.co`.
     endpoint: String,
     /// `Bearer <token>`, marked sensitive.
@@ -291,27 +289,28 @@ impl HubClient {
             request = request.header(CONTENT_TYPE, "application/json");
         }
         let request = request
-            .body(Full::new(body.unwrap_or_default()))
+            .body(body.unwrap_or_default())
             .expect("method, URI and headers are valid");
 
         tracing::debug!(%method, %url, "Hub request");
         let started = Instant::now();
         let (parts, answer) = self
             .inner
-            .transport
-            .exchange(request)
+            .http
+            .send(request)
             .await
-            .map_err(|failure| match failure {
-                Failure::Timeout => Error::Timeout {
+            .map_err(|error| match error {
+                TransportError::Timeout(timeout) => Error::Timeout {
                     url: url.clone(),
-                    timeout: self.inner.transport.timeout(),
+                    timeout,
                 },
-                Failure::Transport(source) => Error::Connection {
+                TransportError::Connection(source) => Error::Connection {
                     url: url.clone(),
                     message: chain(source.as_ref()),
                     source,
                 },
-            })?;
+            })?
+            .into_parts();
         tracing::debug!(
             %method,
             %url,
@@ -342,7 +341,7 @@ impl fmt::Debug for HubClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HubClient")
             .field("endpoint", &self.inner.endpoint)
-            .field("timeout", &self.inner.transport.timeout())
+            .field("timeout", &self.inner.http.timeout())
             .field("token", &"<redacted>")
             .finish()
     }
@@ -407,10 +406,10 @@ impl HubClientBuilder {
                 )
             })?;
         authorization.set_sensitive(true);
-        let transport = Transport::new(self.timeout.unwrap_or(DEFAULT_TIMEOUT), CONNECT_TIMEOUT);
+        let http = HttpClient::new(self.timeout.unwrap_or(DEFAULT_TIMEOUT));
         Ok(HubClient {
             inner: Arc::new(Inner {
-                transport,
+                http,
                 endpoint,
                 authorization,
             }),

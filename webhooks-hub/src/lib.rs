@@ -30,7 +30,8 @@
 //!   (`$HF_HOME/token`, default `~/.cache/huggingface/token`); see [`Token`]. It is sent only in
 //!   the `Authorization` header, marked sensitive, and never logged or shown by `Debug`.
 //! - HTTPS: rustls with the `ring` provider and Mozilla's roots built in (no OpenSSL, no system
-//!   certificate store). Proxies are not used.
+//!   certificate store). Proxies are not used. The same client is public as
+//!   [`transport::HttpClient`], for requests of your own.
 //!
 //! ## Errors
 //! [`Error::Api`] carries the Hub's status and message ([`ApiError`]). Arguments the Hub would
@@ -46,7 +47,7 @@ mod client;
 mod error;
 mod model;
 mod token;
-mod transport;
+pub mod transport;
 
 pub use client::{DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ENDPOINT_VAR, HubClient, HubClientBuilder};
 pub use error::{ApiError, Error};
@@ -55,11 +56,3 @@ pub use model::{
     WebhookUpdate,
 };
 pub use token::{TOKEN_VAR, Token, token_path, token_path_with};
-
-/// Not public API: the HTTP client and the error formatting that the `webhooks` command line
-/// shares with [`HubClient`] (`webhooks send` delivers to a receiver over the same stack).
-#[doc(hidden)]
-pub mod __private {
-    pub use crate::error::chain;
-    pub use crate::transport::{Failure, Transport};
-}
