@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method, Request, Uri};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -26,6 +27,14 @@ pub const ENDPOINT_VAR: &str = "HF_ENDPOINT";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 const WEBHOOKS_PATH: &str = "/api/settings/webhooks";
+
+/// What a path segment keeps as is: RFC 3986's unreserved characters. Everything else,
+/// `/`, `?`, `%` and spaces included, is percent-encoded.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A client for the Hub's webhook management API (`/api/settings/webhooks`).
 ///
@@ -443,16 +452,10 @@ fn webhook_path(id: &str, suffix: &str) -> Result<String, Error> {
     if id.trim().is_empty() {
         return Err(Error::InvalidArgument("the webhook id is empty".into()));
     }
-    let mut path = format!("{WEBHOOKS_PATH}/");
-    for byte in id.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            path.push(char::from(byte));
-        } else {
-            path.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    path.push_str(suffix);
-    Ok(path)
+    Ok(format!(
+        "{WEBHOOKS_PATH}/{}{suffix}",
+        utf8_percent_encode(id, SEGMENT)
+    ))
 }
 
 fn json_body(value: &impl serde::Serialize) -> Bytes {
