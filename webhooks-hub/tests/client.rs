@@ -29,9 +29,10 @@ async fn list_reads_the_bare_array() {
     let hub = MockHub::start(vec![
         Expect::get("/api/settings/webhooks")
             .answer(200, json!([webhook_json("a1"), job_webhook_json("b2")])),
-    ]);
+    ])
+    .await;
     let webhooks = client(&hub).list_webhooks().await.unwrap();
-    hub.verify();
+    hub.verify().await;
 
     assert_eq!(webhooks.len(), 2);
     let url = &webhooks[0];
@@ -66,9 +67,10 @@ async fn list_reads_the_bare_array() {
 async fn list_answers_an_empty_array() {
     let hub = MockHub::start(vec![
         Expect::get("/api/settings/webhooks").answer(200, json!([])),
-    ]);
+    ])
+    .await;
     assert!(client(&hub).list_webhooks().await.unwrap().is_empty());
-    hub.verify();
+    hub.verify().await;
 }
 
 #[tokio::test]
@@ -78,12 +80,13 @@ async fn get_reads_the_envelope() {
             200,
             json!({ "webhook": webhook_json("654bbbc16f2ec14d77f109cc") }),
         ),
-    ]);
+    ])
+    .await;
     let webhook = client(&hub)
         .get_webhook("654bbbc16f2ec14d77f109cc")
         .await
         .unwrap();
-    hub.verify();
+    hub.verify().await;
     assert_eq!(webhook, expect_webhook("654bbbc16f2ec14d77f109cc"));
 }
 
@@ -101,7 +104,8 @@ async fn create_sends_the_reference_body_for_a_url() {
                 "url": "https://example.com/webhooks/trigger_training"
             }))
             .answer(200, json!({ "webhook": webhook_json("new1") })),
-    ]);
+    ])
+    .await;
     let webhook = client(&hub)
         .create_webhook(
             NewWebhook::new()
@@ -113,7 +117,7 @@ async fn create_sends_the_reference_body_for_a_url() {
         )
         .await
         .unwrap();
-    hub.verify();
+    hub.verify().await;
     assert_eq!(webhook.id, "new1");
 }
 
@@ -126,7 +130,8 @@ async fn create_sends_job_source_id_for_a_job_and_leaves_out_what_was_not_given(
                 "jobSourceId": "687f911eaea852de79c4a50a"
             }))
             .answer(200, json!({ "webhook": job_webhook_json("job1") })),
-    ]);
+    ])
+    .await;
     let webhook = client(&hub)
         .create_webhook(
             NewWebhook::new()
@@ -135,13 +140,13 @@ async fn create_sends_job_source_id_for_a_job_and_leaves_out_what_was_not_given(
         )
         .await
         .unwrap();
-    hub.verify();
+    hub.verify().await;
     assert!(webhook.job.is_some());
 }
 
 #[tokio::test]
 async fn create_refuses_both_targets_or_none_before_any_request() {
-    let hub = MockHub::start(vec![]);
+    let hub = MockHub::start(vec![]).await;
     let client = client(&hub);
 
     let both = client
@@ -171,8 +176,8 @@ async fn create_refuses_both_targets_or_none_before_any_request() {
         .unwrap_err();
     assert_eq!(update.to_string(), "Set `url` or `job_id` but not both.");
 
-    assert_eq!(hub.served(), 0);
-    hub.verify();
+    assert_eq!(hub.served().await, 0);
+    hub.verify().await;
 }
 
 #[tokio::test]
@@ -194,7 +199,8 @@ async fn update_sends_only_the_fields_given() {
         Expect::post("/api/settings/webhooks/abc")
             .body(json!({}))
             .answer(200, json!({ "webhook": webhook_json("abc") })),
-    ]);
+    ])
+    .await;
     let client = client(&hub);
     client
         .update_webhook(
@@ -218,7 +224,7 @@ async fn update_sends_only_the_fields_given() {
         .update_webhook("abc", WebhookUpdate::new())
         .await
         .unwrap();
-    hub.verify();
+    hub.verify().await;
 }
 
 #[tokio::test]
@@ -232,12 +238,13 @@ async fn enable_disable_and_delete_use_their_paths_without_a_body() {
             .answer(200, json!({ "webhook": webhook_json("abc") })),
         // The answer to a delete is ignored, whatever it is.
         Expect::delete("/api/settings/webhooks/abc").answer_raw(200, "text/plain", "OK"),
-    ]);
+    ])
+    .await;
     let client = client(&hub);
     assert!(client.disable_webhook("abc").await.unwrap().disabled);
     assert!(!client.enable_webhook("abc").await.unwrap().disabled);
     client.delete_webhook("abc").await.unwrap();
-    hub.verify();
+    hub.verify().await;
 }
 
 #[tokio::test]
@@ -245,14 +252,15 @@ async fn ids_are_percent_encoded_and_an_endpoint_prefix_is_kept() {
     let hub = MockHub::start(vec![
         Expect::get("/hub/api/settings/webhooks/a%2F..%3Fb")
             .answer(200, json!({ "webhook": webhook_json("x") })),
-    ]);
+    ])
+    .await;
     let client = HubClient::builder()
         .token(TOKEN)
         .endpoint(format!("{}/hub/", hub.url()))
         .build()
         .unwrap();
     client.get_webhook("a/..?b").await.unwrap();
-    hub.verify();
+    hub.verify().await;
 }
 
 #[tokio::test]
@@ -265,14 +273,15 @@ async fn a_401_carries_the_hubs_message() {
                 401,
                 json!({ "error": "Invalid credentials in Authorization header" }),
             ),
-    ]);
+    ])
+    .await;
     let client = HubClient::builder()
         .token("hf_wrong")
         .endpoint(hub.url())
         .build()
         .unwrap();
     let error = client.list_webhooks().await.unwrap_err();
-    hub.verify();
+    hub.verify().await;
 
     assert_eq!(error.status(), Some(http::StatusCode::UNAUTHORIZED));
     let Error::Api(api) = &error else {
@@ -307,7 +316,8 @@ async fn a_404_and_5xx_answers_are_typed_errors() {
             "text/html",
             "<html><body>down</body></html>",
         ),
-    ]);
+    ])
+    .await;
     let client = client(&hub);
 
     let not_found = client.get_webhook("nope").await.unwrap_err();
@@ -327,7 +337,7 @@ async fn a_404_and_5xx_answers_are_typed_errors() {
         unavailable.to_string(),
         "the Hub answered 503 Service Unavailable to DELETE /api/settings/webhooks/abc"
     );
-    hub.verify();
+    hub.verify().await;
 }
 
 #[tokio::test]
@@ -335,13 +345,14 @@ async fn an_answer_of_the_wrong_shape_is_an_unexpected_response() {
     let hub = MockHub::start(vec![
         Expect::get("/api/settings/webhooks").answer(200, json!({ "webhooks": [] })),
         Expect::get("/api/settings/webhooks/abc").answer(200, webhook_json("abc")),
-    ]);
+    ])
+    .await;
     let client = client(&hub);
     let list = client.list_webhooks().await.unwrap_err();
     assert!(matches!(list, Error::UnexpectedResponse { .. }), "{list}");
     let get = client.get_webhook("abc").await.unwrap_err();
     assert!(get.to_string().contains("missing field `webhook`"), "{get}");
-    hub.verify();
+    hub.verify().await;
 }
 
 #[tokio::test]
@@ -350,7 +361,8 @@ async fn a_slow_hub_times_out() {
         Expect::get("/api/settings/webhooks")
             .delay(Duration::from_secs(3))
             .answer(200, json!([])),
-    ]);
+    ])
+    .await;
     let client = HubClient::builder()
         .token(TOKEN)
         .endpoint(hub.url())
@@ -403,7 +415,7 @@ fn the_token_never_shows() {
 async fn https_goes_through_rustls() {
     // A plain-HTTP server behind an https:// URL: the TLS handshake fails cleanly, which shows
     // that the rustls client (ring provider, built-in roots) is set up and used.
-    let hub = MockHub::start(vec![]);
+    let hub = MockHub::start(vec![]).await;
     let client = HubClient::builder()
         .token(TOKEN)
         .endpoint(hub.url().replace("http://", "https://"))
