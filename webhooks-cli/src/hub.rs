@@ -5,6 +5,7 @@ use std::io::{BufRead, Write};
 use webhooks::hub::{Error, HubClient, NewWebhook, WebhookInfo, WebhookUpdate};
 
 use crate::cli::{Format, HubArgs, HubCommand};
+use crate::terminal::escape_line;
 use crate::{Failure, out};
 
 /// Runs one `webhooks hub` subcommand.
@@ -93,12 +94,12 @@ pub async fn run(args: HubArgs) -> Result<(), Failure> {
             }
             client()?.delete_webhook(&id).await.map_err(hub_failure)?;
             match format {
-                Format::Table => out(&format!("Webhook deleted: {id}\n")),
+                Format::Table => out(&format!("Webhook deleted: {}\n", escape_line(&id))),
                 Format::Json => out(&format!(
                     "{}\n",
                     serde_json::json!({ "id": id, "deleted": true })
                 )),
-                Format::Quiet => out(&format!("{id}\n")),
+                Format::Quiet => out(&format!("{}\n", escape_line(&id))),
             }
         }
     }
@@ -133,7 +134,7 @@ fn hub_failure(error: Error) -> Failure {
 
 /// Asks on stderr; `y` or `yes` on stdin says yes, anything else (or no input) says no.
 fn confirm(question: &str) -> bool {
-    eprint!("{question} [y/N]: ");
+    eprint!("{} [y/N]: ", escape_line(question));
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     if std::io::stdin().lock().read_line(&mut answer).is_err() {
@@ -147,7 +148,7 @@ fn print_list(webhooks: &[WebhookInfo], format: Format) {
         Format::Json => out(&format!("{}\n", to_json(&webhooks))),
         Format::Quiet => out(&webhooks
             .iter()
-            .map(|w| format!("{}\n", w.id))
+            .map(|w| format!("{}\n", escape_line(&w.id)))
             .collect::<String>()),
         Format::Table if webhooks.is_empty() => out("No webhooks.\n"),
         Format::Table => {
@@ -175,11 +176,11 @@ fn print_list(webhooks: &[WebhookInfo], format: Format) {
 fn print_one(headline: Option<&str>, webhook: &WebhookInfo, format: Format) {
     match format {
         Format::Json => out(&format!("{}\n", to_json(webhook))),
-        Format::Quiet => out(&format!("{}\n", webhook.id)),
+        Format::Quiet => out(&format!("{}\n", escape_line(&webhook.id))),
         Format::Table => {
             let mut text = String::new();
             if let Some(headline) = headline {
-                text.push_str(&format!("{headline}: {}\n", webhook.id));
+                text.push_str(&format!("{headline}: {}\n", escape_line(&webhook.id)));
             }
             text.push_str(&details(webhook));
             out(&text);
@@ -191,8 +192,8 @@ fn print_one(headline: Option<&str>, webhook: &WebhookInfo, format: Format) {
 fn print_short(headline: &str, webhook: &WebhookInfo, format: Format) {
     match format {
         Format::Json => out(&format!("{}\n", to_json(webhook))),
-        Format::Quiet => out(&format!("{}\n", webhook.id)),
-        Format::Table => out(&format!("{headline}: {}\n", webhook.id)),
+        Format::Quiet => out(&format!("{}\n", escape_line(&webhook.id))),
+        Format::Table => out(&format!("{headline}: {}\n", escape_line(&webhook.id))),
     }
 }
 
@@ -215,7 +216,7 @@ fn details(webhook: &WebhookInfo) -> String {
     lines.push(("disabled", webhook.disabled.to_string()));
     lines
         .into_iter()
-        .map(|(key, value)| format!("{:<10}{value}\n", format!("{key}:")))
+        .map(|(key, value)| format!("{:<10}{}\n", format!("{key}:"), escape_line(&value)))
         .collect()
 }
 
@@ -229,10 +230,15 @@ fn domains(webhook: &WebhookInfo) -> String {
     domains.join(", ")
 }
 
-/// Left-aligned columns two spaces apart, the last one not padded.
+/// Left-aligned columns two spaces apart, the last one not padded; each cell on one line, its
+/// control characters escaped.
 fn table<const N: usize>(headers: [&str; N], rows: &[[String; N]]) -> String {
+    let rows: Vec<[String; N]> = rows
+        .iter()
+        .map(|row| row.each_ref().map(|cell| escape_line(cell)))
+        .collect();
     let mut widths = headers.map(|header| header.chars().count());
-    for row in rows {
+    for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
@@ -253,7 +259,7 @@ fn table<const N: usize>(headers: [&str; N], rows: &[[String; N]]) -> String {
         line
     };
     let mut text = line(headers.to_vec());
-    for row in rows {
+    for row in &rows {
         text.push_str(&line(row.iter().map(String::as_str).collect()));
     }
     text

@@ -14,7 +14,7 @@ use webhooks::hub::transport::{HttpClient, TransportError};
 use webhooks::{SECRET_HEADER, WebhookPayload};
 
 use crate::cli::SendArgs;
-use crate::{Failure, out};
+use crate::{Failure, out, warn};
 
 /// Sends the payload and prints the receiver's answer: status line, then body.
 pub async fn run(args: SendArgs) -> Result<(), Failure> {
@@ -30,7 +30,9 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
         return Err(Failure::new(format!("{source} is not JSON: {error}")));
     }
     if let Err(error) = WebhookPayload::from_slice(&body) {
-        eprintln!("warning: {source} is not a valid webhook payload ({error}); sending it anyway");
+        warn(&format!(
+            "{source} is not a valid webhook payload ({error}); sending it anyway"
+        ));
     }
 
     let uri: Uri = args

@@ -520,3 +520,70 @@ async fn an_unreachable_hub_exits_non_zero() {
         stderr(&output)
     );
 }
+
+/// Text with a screen clear, a window-title change and a C1 control sequence in it.
+const HOSTILE: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2Jgone\u{9b}31m";
+/// How `HOSTILE` is printed.
+const ESCAPED: &str = r"\u001b]0;pwned\u0007\u001b[2Jgone\u009b31m";
+
+#[tokio::test]
+async fn what_the_hub_says_is_printed_with_its_control_characters_escaped() {
+    let mut hostile = webhook_json("abc");
+    hostile["url"] = json!(format!("https://example.com/{HOSTILE}\nid: forged"));
+    hostile["watched"] = json!([{"type": "user", "name": HOSTILE}]);
+    let hub = MockHub::start(vec![
+        Expect::get("/api/settings/webhooks/nope")
+            .answer(404, json!({ "error": format!("{HOSTILE}\nhelp: forged") })),
+        Expect::get("/api/settings/webhooks").answer(200, json!([hostile.clone()])),
+        Expect::get("/api/settings/webhooks/abc").answer(200, json!({ "webhook": hostile })),
+        Expect::get("/api/settings/webhooks").answer(200, json!([hostile.clone()])),
+    ])
+    .await;
+
+    let error = run(webhooks(&hub, "hostile", &["info", "nope"]), 1);
+    assert_eq!(
+        stderr(&error),
+        format!(
+            "error: the Hub answered 404 Not Found to GET /api/settings/webhooks/nope: \
+             {ESCAPED}\\u000ahelp: forged\n\
+             help: `webhooks hub ls` lists your webhooks and their ids\n"
+        )
+    );
+
+    let table = stdout(&run(webhooks(&hub, "hostile", &["ls"]), 0));
+    assert_eq!(
+        table.lines().nth(1).unwrap(),
+        format!(
+            "abc  https://example.com/{ESCAPED}\\u000aid: forged  false     repo, discussion  \
+             user:{ESCAPED}"
+        )
+    );
+    assert_eq!(table.lines().count(), 2, "{table}");
+
+    let details = stdout(&run(webhooks(&hub, "hostile", &["info", "abc"]), 0));
+    assert!(
+        details.contains(&format!(
+            "\nurl:      https://example.com/{ESCAPED}\\u000aid: forged\n"
+        )),
+        "{details}"
+    );
+
+    // JSON stays valid JSON and gives back the Hub's text exactly.
+    let json_out = stdout(&run(
+        webhooks(&hub, "hostile", &["ls", "--format", "json"]),
+        0,
+    ));
+    assert!(json_out.contains(r"\u009b31m"), "{json_out}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&json_out).unwrap(),
+        json!([hostile])
+    );
+
+    for output in [&table, &details, &json_out, &stderr(&error)] {
+        assert!(
+            !output.contains(['\u{1b}', '\u{7}', '\u{9b}']),
+            "{output:?}"
+        );
+    }
+    hub.verify().await;
+}
