@@ -5,7 +5,7 @@ use std::io::{BufRead, Write};
 use webhooks::hub::{Error, HubClient, NewWebhook, WebhookInfo, WebhookUpdate};
 
 use crate::cli::{Format, HubArgs, HubCommand};
-use crate::terminal::escape_line;
+use crate::terminal::{escape_line, redact_secret};
 use crate::{Failure, out};
 
 /// Runs one `webhooks hub` subcommand.
@@ -157,7 +157,7 @@ fn print_list(webhooks: &[WebhookInfo], format: Format) {
                 .map(|webhook| {
                     [
                         webhook.id.clone(),
-                        webhook.target(),
+                        redact_secret(&webhook.target()),
                         webhook.disabled.to_string(),
                         domains(webhook),
                         watched(webhook),
@@ -197,11 +197,12 @@ fn print_short(headline: &str, webhook: &WebhookInfo, format: Format) {
     }
 }
 
-/// `key: value` lines; the secret is only said to be set (`--format json` shows it).
+/// `key: value` lines; the secret, and a `?secret=` in the URL, are only said to be set
+/// (`--format json` shows them).
 fn details(webhook: &WebhookInfo) -> String {
     let mut lines = vec![("id", webhook.id.clone())];
     if let Some(url) = &webhook.url {
-        lines.push(("url", url.clone()));
+        lines.push(("url", redact_secret(url)));
     }
     if let Some(job) = &webhook.job {
         lines.push(("job", serde_json::to_string(job).unwrap_or_default()));

@@ -14,6 +14,7 @@ use webhooks::hub::transport::{HttpClient, TransportError};
 use webhooks::{SECRET_HEADER, WebhookPayload};
 
 use crate::cli::SendArgs;
+use crate::terminal::redact_secret;
 use crate::{Failure, out, warn};
 
 /// Sends the payload and prints the receiver's answer: status line, then body.
@@ -35,6 +36,8 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
         ));
     }
 
+    // The URL as messages show it: a `?secret=` in it stays out of terminals and logs.
+    let shown_url = redact_secret(&args.url);
     let uri: Uri = args
         .url
         .parse()
@@ -42,7 +45,7 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
         .filter(|uri: &Uri| matches!(uri.scheme_str(), Some("http" | "https")))
         .filter(|uri| uri.authority().is_some())
         .ok_or_else(|| {
-            Failure::usage(format!("`{}` is not an http:// or https:// URL", args.url))
+            Failure::usage(format!("`{shown_url}` is not an http:// or https:// URL"))
                 .help("e.g. http://127.0.0.1:7860/webhooks/trigger_training")
         })?;
     let mut request = Request::builder()
@@ -71,14 +74,14 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
         Ok(answer) => answer.into_parts(),
         Err(TransportError::Timeout(_)) => {
             return Err(Failure::new(format!(
-                "{} did not answer within {}s",
-                args.url, args.timeout
+                "{shown_url} did not answer within {}s",
+                args.timeout
             ))
             .help("a slow handler can answer 202 at once: see `respond_within` in the README"));
         }
         Err(error) => {
             return Err(
-                Failure::new(format!("cannot deliver to {}: {error}", args.url))
+                Failure::new(format!("cannot deliver to {shown_url}: {error}"))
                     .help("is the receiver running at that address?"),
             );
         }

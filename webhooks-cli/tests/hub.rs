@@ -587,3 +587,36 @@ async fn what_the_hub_says_is_printed_with_its_control_characters_escaped() {
     }
     hub.verify().await;
 }
+
+#[tokio::test]
+async fn a_secret_in_a_webhook_url_is_only_shown_as_json() {
+    let mut webhook = webhook_json("abc");
+    webhook["url"] = json!("https://example.com/webhooks/x?secret=s3cret");
+    let hub = MockHub::start(vec![
+        Expect::get("/api/settings/webhooks").answer(200, json!([webhook.clone()])),
+        Expect::get("/api/settings/webhooks/abc")
+            .answer(200, json!({ "webhook": webhook.clone() })),
+        Expect::get("/api/settings/webhooks/abc")
+            .answer(200, json!({ "webhook": webhook.clone() })),
+    ])
+    .await;
+    let table = stdout(&run(webhooks(&hub, "url_secret", &["ls"]), 0));
+    assert!(
+        table.contains("  https://example.com/webhooks/x?secret=<redacted>  "),
+        "{table}"
+    );
+    let details = stdout(&run(webhooks(&hub, "url_secret", &["info", "abc"]), 0));
+    assert!(
+        details.contains("\nurl:      https://example.com/webhooks/x?secret=<redacted>\n"),
+        "{details}"
+    );
+    for text in [&table, &details] {
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+    let json_out = stdout(&run(
+        webhooks(&hub, "url_secret", &["info", "abc", "--format", "json"]),
+        0,
+    ));
+    assert_eq!(serde_json::from_str::<Value>(&json_out).unwrap(), webhook);
+    hub.verify().await;
+}

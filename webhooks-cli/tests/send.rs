@@ -307,3 +307,58 @@ async fn a_receivers_answer_is_printed_with_its_control_characters_escaped() {
         "500 Internal Server Error\n{\n  \"error\": \"\\u001b[2J\\u009b\"\n}\n"
     );
 }
+
+#[test]
+fn a_secret_in_the_url_stays_out_of_messages() {
+    // Unreachable: the connection error names the URL.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/webhooks/echo?secret=hunter2&x=1");
+    let refused = run(webhooks(&[&url, "--sample", "repo"]), 1);
+    assert!(
+        text(&refused.stderr).starts_with(&format!(
+            "error: cannot deliver to http://127.0.0.1:{port}/webhooks/echo?secret=<redacted>&x=1: "
+        )),
+        "{}",
+        text(&refused.stderr)
+    );
+
+    // Silent: the timeout names it.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = silent.local_addr().unwrap();
+    let url = format!("http://{address}/webhooks/echo?secr%65t=hunter2");
+    let timed_out = run(webhooks(&[&url, "--sample", "repo", "--timeout", "1"]), 1);
+    assert!(
+        text(&timed_out.stderr).starts_with(&format!(
+            "error: http://{address}/webhooks/echo?secr%65t=<redacted> did not answer within 1s\n"
+        )),
+        "{}",
+        text(&timed_out.stderr)
+    );
+    drop(silent);
+
+    // Not a URL: the usage error quotes it.
+    let bad = run(
+        webhooks(&[
+            "127.0.0.1:7860/webhooks/x?secret=hunter2",
+            "--sample",
+            "repo",
+        ]),
+        2,
+    );
+    assert!(
+        text(&bad.stderr).starts_with(
+            "error: `127.0.0.1:7860/webhooks/x?secret=<redacted>` is not an http:// or https:// URL\n"
+        ),
+        "{}",
+        text(&bad.stderr)
+    );
+
+    for output in [&refused, &timed_out, &bad] {
+        assert!(!text(&output.stderr).contains("hunter2"));
+        assert!(!text(&output.stdout).contains("hunter2"));
+    }
+}
