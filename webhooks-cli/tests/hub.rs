@@ -620,3 +620,26 @@ async fn a_secret_in_a_webhook_url_is_only_shown_as_json() {
     assert_eq!(serde_json::from_str::<Value>(&json_out).unwrap(), webhook);
     hub.verify().await;
 }
+
+#[tokio::test]
+async fn dot_ids_are_refused_before_any_request() {
+    let hub = MockHub::start(vec![]).await;
+    for (args, id) in [
+        (&["info", ".."][..], ".."),
+        (&["info", "."][..], "."),
+        (&["disable", ".."][..], ".."),
+        (&["update", "..", "--url", "https://x"][..], ".."),
+        (&["delete", "..", "--yes"][..], ".."),
+    ] {
+        let output = run(webhooks(&hub, "dots", args), 2);
+        assert_eq!(
+            stderr(&output),
+            format!(
+                "error: `{id}` is not a valid webhook id: it would change the meaning of the URL path\n"
+            ),
+            "{args:?}"
+        );
+    }
+    assert_eq!(hub.served().await, 0);
+    hub.verify().await;
+}

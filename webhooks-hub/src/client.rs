@@ -447,15 +447,26 @@ fn parse_endpoint(endpoint: &str) -> Result<String, Error> {
     Ok(trimmed.to_owned())
 }
 
-/// `/api/settings/webhooks/{id}{suffix}`, the id percent-encoded so that it stays one segment.
+/// `/api/settings/webhooks/{id}{suffix}`.
 fn webhook_path(id: &str, suffix: &str) -> Result<String, Error> {
-    if id.trim().is_empty() {
-        return Err(Error::InvalidArgument("the webhook id is empty".into()));
-    }
     Ok(format!(
         "{WEBHOOKS_PATH}/{}{suffix}",
-        utf8_percent_encode(id, SEGMENT)
+        segment("webhook id", id)?
     ))
+}
+
+/// `value` as one URL path segment, percent-encoded. Empty values are refused, and so are `.` and
+/// `..`, which proxies and servers would resolve as "this" and "the parent" segment.
+fn segment(what: &str, value: &str) -> Result<String, Error> {
+    if value.trim().is_empty() {
+        return Err(Error::InvalidArgument(format!("the {what} is empty")));
+    }
+    if value == "." || value == ".." {
+        return Err(Error::InvalidArgument(format!(
+            "`{value}` is not a valid {what}: it would change the meaning of the URL path"
+        )));
+    }
+    Ok(utf8_percent_encode(value, SEGMENT).to_string())
 }
 
 fn json_body(value: &impl serde::Serialize) -> Bytes {
@@ -511,6 +522,19 @@ mod tests {
             webhook_path(" ", ""),
             Err(Error::InvalidArgument(_))
         ));
+        for dots in [".", ".."] {
+            let error = webhook_path(dots, "/enable").unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "`{dots}` is not a valid webhook id: it would change the meaning of the URL path"
+                )
+            );
+        }
+        assert_eq!(
+            webhook_path("...", "").unwrap(),
+            "/api/settings/webhooks/..."
+        );
     }
 
     #[test]

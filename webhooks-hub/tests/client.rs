@@ -264,6 +264,20 @@ async fn ids_are_percent_encoded_and_an_endpoint_prefix_is_kept() {
 }
 
 #[tokio::test]
+async fn dot_segments_are_refused_before_any_request() {
+    let hub = MockHub::start(vec![]).await;
+    let client = client(&hub);
+    for id in [".", ".."] {
+        let error = client.get_webhook(id).await.unwrap_err();
+        assert!(matches!(error, Error::InvalidArgument(_)), "{error:?}");
+        assert!(client.delete_webhook(id).await.is_err());
+        assert!(client.enable_webhook(id).await.is_err());
+    }
+    assert_eq!(hub.served().await, 0);
+    hub.verify().await;
+}
+
+#[tokio::test]
 async fn a_401_carries_the_hubs_message() {
     let hub = MockHub::start(vec![
         Expect::get("/api/settings/webhooks")
