@@ -6,7 +6,7 @@ use webhooks::hub::{Error, HubClient, NewWebhook, WebhookInfo, WebhookUpdate};
 
 use crate::cli::{Format, HubArgs, HubCommand};
 use crate::terminal::{escape_line, redact_secret};
-use crate::{Failure, out};
+use crate::{Failure, out, warn};
 
 /// Runs one `webhooks hub` subcommand.
 pub async fn run(args: HubArgs) -> Result<(), Failure> {
@@ -17,7 +17,15 @@ pub async fn run(args: HubArgs) -> Result<(), Failure> {
         if let Some(token) = &token {
             builder = builder.token(token.as_str());
         }
-        builder.build().map_err(hub_failure)
+        let client = builder.build().map_err(hub_failure)?;
+        if client.sends_token_unencrypted() {
+            warn(&format!(
+                "the Hub endpoint {} is plain HTTP: your token travels unencrypted \
+                 (use https://, or HF_ENDPOINT on this machine's loopback address)",
+                client.endpoint()
+            ));
+        }
+        Ok(client)
     };
     match args.command {
         HubCommand::Ls => {

@@ -643,3 +643,31 @@ async fn dot_ids_are_refused_before_any_request() {
     assert_eq!(hub.served().await, 0);
     hub.verify().await;
 }
+
+#[tokio::test]
+async fn a_plain_http_endpoint_off_this_machine_gets_a_warning() {
+    // The id is refused before any request, so nothing is ever sent to that host.
+    let hub = MockHub::start(vec![]).await;
+    let mut remote = webhooks(&hub, "plain_http", &["info", ".."]);
+    remote.env("HF_ENDPOINT", "http://hub.example.invalid/");
+    let output = run(remote, 2);
+    assert_eq!(
+        stderr(&output),
+        "warning: the Hub endpoint http://hub.example.invalid is plain HTTP: your token travels \
+         unencrypted (use https://, or HF_ENDPOINT on this machine's loopback address)\n\
+         error: `..` is not a valid webhook id: it would change the meaning of the URL path\n"
+    );
+
+    // Loopback endpoints (a mock, a local mirror) stay quiet.
+    for endpoint in [hub.url(), hub.url().replace("127.0.0.1", "localhost")] {
+        let mut local = webhooks(&hub, "plain_http", &["info", ".."]);
+        local.env("HF_ENDPOINT", endpoint);
+        let output = run(local, 2);
+        assert!(
+            stderr(&output).starts_with("error: "),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(hub.served().await, 0);
+}

@@ -80,6 +80,8 @@ struct Inner {
     endpoint: String,
     /// `Bearer <token>`, marked sensitive.
     authorization: HeaderValue,
+    /// Whether the endpoint is plain HTTP to another machine.
+    unencrypted: bool,
 }
 
 impl HubClient {
@@ -133,6 +135,25 @@ impl HubClient {
     /// The Hub's base URL, without a trailing slash.
     pub fn endpoint(&self) -> &str {
         &self.inner.endpoint
+    }
+
+    /// Whether the token travels unencrypted: the endpoint is `http://` on a host other than a
+    /// loopback one (`localhost`, `127.0.0.0/8`, `[::1]`). A loopback endpoint (a Hub mirror or
+    /// a mock on this machine) does not count: nothing leaves the machine. The client logs a
+    /// warning when it is built for such an endpoint; the `webhooks` command line prints one.
+    ///
+    /// # Examples
+    /// ```
+    /// use webhooks_hub::HubClient;
+    ///
+    /// let hub = |endpoint| HubClient::builder().token("hf_xxx").endpoint(endpoint).build().unwrap();
+    /// assert!(hub("http://hub.internal.example").sends_token_unencrypted());
+    /// assert!(!hub("https://huggingface.co").sends_token_unencrypted());
+    /// assert!(!hub("http://127.0.0.1:8080").sends_token_unencrypted());
+    /// assert!(!hub("http://localhost:8080").sends_token_unencrypted());
+    /// ```
+    pub fn sends_token_unencrypted(&self) -> bool {
+        self.inner.unencrypted
     }
 
     /// Every webhook of the token's user (`GET /api/settings/webhooks`).
@@ -399,6 +420,7 @@ impl HubClientBuilder {
                 .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
         };
         let endpoint = parse_endpoint(&endpoint)?;
+        let unencrypted = is_unencrypted_remote(&endpoint);
         let token = match self.token {
             Some(token) => Some(token).filter(|token| !token.expose().is_empty()),
             None => Token::from_env()?,
@@ -415,12 +437,19 @@ impl HubClientBuilder {
                 )
             })?;
         authorization.set_sensitive(true);
+        if unencrypted {
+            tracing::warn!(
+                %endpoint,
+                "the Hub endpoint is plain HTTP: the token travels unencrypted"
+            );
+        }
         let http = HttpClient::new(self.timeout.unwrap_or(DEFAULT_TIMEOUT));
         Ok(HubClient {
             inner: Arc::new(Inner {
                 http,
                 endpoint,
                 authorization,
+                unencrypted,
             }),
         })
     }
@@ -445,6 +474,24 @@ fn parse_endpoint(endpoint: &str) -> Result<String, Error> {
         return Err(invalid("a query string is not allowed".into()));
     }
     Ok(trimmed.to_owned())
+}
+
+/// Whether `endpoint` (checked by [`parse_endpoint`]) is `http://` to a host that is not
+/// loopback.
+fn is_unencrypted_remote(endpoint: &str) -> bool {
+    let Ok(uri) = endpoint.parse::<Uri>() else {
+        return true;
+    };
+    if uri.scheme_str() != Some("http") {
+        return false;
+    }
+    let host = uri.host().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    !loopback
 }
 
 /// `/api/settings/webhooks/{id}{suffix}`.
@@ -505,6 +552,30 @@ mod tests {
                 matches!(parse_endpoint(bad), Err(Error::InvalidEndpoint { .. })),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn only_plain_http_to_another_machine_is_unencrypted() {
+        for remote in [
+            "http://hub.example",
+            "http://10.0.0.1:8080",
+            "http://0.0.0.0:80",
+            "http://[::2]/hub",
+            "http://localhost.example.com",
+        ] {
+            assert!(is_unencrypted_remote(remote), "{remote}");
+        }
+        for local_or_tls in [
+            "https://huggingface.co",
+            "https://hub.example:8443",
+            "http://localhost",
+            "http://LOCALHOST:8080",
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "http://[::1]:8080/hub",
+        ] {
+            assert!(!is_unencrypted_remote(local_or_tls), "{local_or_tls}");
         }
     }
 
