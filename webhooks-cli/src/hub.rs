@@ -125,12 +125,12 @@ fn hub_failure(error: Error) -> Failure {
             "create a token at https://huggingface.co/settings/tokens, then set HF_TOKEN, pass \
              --token, or run `hf auth login`",
         ),
-        Error::Api(api) if api.status == 401 => {
+        _ if error.is_unauthorized() => {
             failure.help("check the token (--token, HF_TOKEN or the `hf auth login` token file)")
         }
-        Error::Api(api) if api.status == 403 => failure
+        _ if error.is_forbidden() => failure
             .help("the token may not be allowed to manage webhooks: use one with write access"),
-        Error::Api(api) if api.status == 404 => {
+        _ if error.is_not_found() => {
             failure.help("`webhooks hub ls` lists your webhooks and their ids")
         }
         Error::Connection { .. } | Error::Timeout { .. } => {

@@ -50,7 +50,7 @@ mod token;
 pub mod transport;
 
 pub use client::{DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ENDPOINT_VAR, HubClient, HubClientBuilder};
-pub use error::{ApiError, Error};
+pub use error::{ApiError, ApiErrorKind, Error};
 pub use model::{
     Domain, JobSpec, NewWebhook, ParseWatchedItemError, WatchedItem, WatchedType, WebhookInfo,
     WebhookUpdate,

@@ -8,7 +8,8 @@ use std::time::Duration;
 use mock::{Expect, MockHub, TOKEN, job_webhook_json, webhook_json};
 use serde_json::json;
 use webhooks_hub::{
-    Domain, Error, HubClient, NewWebhook, WatchedItem, WatchedType, WebhookInfo, WebhookUpdate,
+    ApiErrorKind, Domain, Error, HubClient, NewWebhook, WatchedItem, WatchedType, WebhookInfo,
+    WebhookUpdate,
 };
 
 fn client(hub: &MockHub) -> HubClient {
@@ -298,6 +299,8 @@ async fn a_401_carries_the_hubs_message() {
     hub.verify().await;
 
     assert_eq!(error.status(), Some(http::StatusCode::UNAUTHORIZED));
+    assert_eq!(error.api_kind(), Some(ApiErrorKind::Unauthorized));
+    assert!(error.is_unauthorized() && !error.is_not_found() && !error.is_forbidden());
     let Error::Api(api) = &error else {
         panic!("{error:?}")
     };
@@ -336,6 +339,7 @@ async fn a_404_and_5xx_answers_are_typed_errors() {
 
     let not_found = client.get_webhook("nope").await.unwrap_err();
     assert_eq!(not_found.status().unwrap(), 404);
+    assert!(not_found.is_not_found());
     assert!(
         not_found.to_string().ends_with(": Webhook not found"),
         "{not_found}"
@@ -343,6 +347,7 @@ async fn a_404_and_5xx_answers_are_typed_errors() {
 
     let bad_gateway = client.enable_webhook("abc").await.unwrap_err();
     assert_eq!(bad_gateway.status().unwrap(), 502);
+    assert_eq!(bad_gateway.api_kind(), Some(ApiErrorKind::Server));
     assert!(bad_gateway.to_string().ends_with(": Bad Gateway"));
 
     let unavailable = client.delete_webhook("abc").await.unwrap_err();
