@@ -8,8 +8,9 @@ use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method, Request, Uri};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tokio::sync::OnceCell;
 
 use crate::error::{ApiError, Error};
 use crate::model::{NewWebhook, WebhookInfo, WebhookUpdate};
@@ -72,6 +73,8 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 #[derive(Clone)]
 pub struct HubClient {
     inner: Arc<Inner>,
+    /// Where Jobs are run and looked up; `None`: the token's user.
+    namespace: Option<Arc<str>>,
 }
 
 struct Inner {
@@ -82,6 +85,8 @@ struct Inner {
     authorization: HeaderValue,
     /// Whether the endpoint is plain HTTP to another machine.
     unencrypted: bool,
+    /// The token's user name, asked once (`whoami`) the first time a Job call needs it.
+    user_name: OnceCell<String>,
 }
 
 impl HubClient {
@@ -135,6 +140,39 @@ impl HubClient {
     /// The Hub's base URL, without a trailing slash.
     pub fn endpoint(&self) -> &str {
         &self.inner.endpoint
+    }
+
+    /// A client for the same Hub and token whose Job calls ([`run_job`](Self::run_job),
+    /// [`list_jobs`](Self::list_jobs), ...) use `namespace` (an organization, say) instead of the
+    /// token's user. It shares this client's connections.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn run(hub: webhooks_hub::HubClient) -> Result<(), webhooks_hub::Error> {
+    /// for job in hub.in_namespace("my-org").list_jobs().await? {
+    ///     println!("{} {}", job.id, job.status.stage);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn in_namespace(&self, namespace: impl Into<String>) -> HubClient {
+        HubClient {
+            inner: self.inner.clone(),
+            namespace: Some(namespace.into().into()),
+        }
+    }
+
+    /// Where Job calls go: the namespace given to [`in_namespace`](Self::in_namespace), else the
+    /// token's user name, asked with [`whoami`](Self::whoami) once per client.
+    pub(crate) async fn jobs_namespace(&self) -> Result<String, Error> {
+        if let Some(namespace) = &self.namespace {
+            return Ok(namespace.to_string());
+        }
+        self.inner
+            .user_name
+            .get_or_try_init(|| async { Ok(self.whoami().await?.name) })
+            .await
+            .cloned()
     }
 
     /// Whether the token travels unencrypted: the endpoint is `http://` on a host other than a
@@ -299,8 +337,29 @@ impl HubClient {
         decode::<Envelope>(&self.url(&path), &answer).map(|envelope| envelope.webhook)
     }
 
+    /// `GET path`, its JSON answer decoded.
+    pub(crate) async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        let answer = self.call(Method::GET, path, None).await?;
+        decode(&self.url(path), &answer)
+    }
+
+    /// `POST path` with `body` as JSON (none for `None`), its JSON answer decoded.
+    pub(crate) async fn post_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<T, Error> {
+        let answer = self.call(Method::POST, path, body.map(json_body)).await?;
+        decode(&self.url(path), &answer)
+    }
+
     /// One request; the answer's body on a 2xx status, [`Error::Api`] otherwise.
-    async fn call(&self, method: Method, path: &str, body: Option<Bytes>) -> Result<Bytes, Error> {
+    pub(crate) async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Bytes>,
+    ) -> Result<Bytes, Error> {
         let url = self.url(path);
         let uri: Uri = url.parse().map_err(|error| Error::InvalidEndpoint {
             endpoint: self.inner.endpoint.clone(),
@@ -362,7 +421,7 @@ impl HubClient {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.inner.endpoint)
     }
 }
@@ -372,6 +431,7 @@ impl fmt::Debug for HubClient {
         f.debug_struct("HubClient")
             .field("endpoint", &self.inner.endpoint)
             .field("timeout", &self.inner.http.timeout())
+            .field("namespace", &self.namespace)
             .field("token", &"<redacted>")
             .finish()
     }
@@ -450,7 +510,9 @@ impl HubClientBuilder {
                 endpoint,
                 authorization,
                 unencrypted,
+                user_name: OnceCell::new(),
             }),
+            namespace: None,
         })
     }
 }
@@ -504,7 +566,7 @@ fn webhook_path(id: &str, suffix: &str) -> Result<String, Error> {
 
 /// `value` as one URL path segment, percent-encoded. Empty values are refused, and so are `.` and
 /// `..`, which proxies and servers would resolve as "this" and "the parent" segment.
-fn segment(what: &str, value: &str) -> Result<String, Error> {
+pub(crate) fn segment(what: &str, value: &str) -> Result<String, Error> {
     if value.trim().is_empty() {
         return Err(Error::InvalidArgument(format!("the {what} is empty")));
     }
@@ -520,7 +582,7 @@ fn json_body(value: &impl serde::Serialize) -> Bytes {
     Bytes::from(serde_json::to_vec(value).expect("request bodies serialise"))
 }
 
-fn decode<T: DeserializeOwned>(url: &str, body: &[u8]) -> Result<T, Error> {
+pub(crate) fn decode<T: DeserializeOwned>(url: &str, body: &[u8]) -> Result<T, Error> {
     serde_json::from_slice(body).map_err(|error| Error::UnexpectedResponse {
         url: url.to_owned(),
         reason: error.to_string(),

@@ -55,9 +55,9 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// The Hub answered with an error status (4xx, 5xx).
+    /// The Hub answered with an error status (4xx, 5xx); boxed, to keep `Result`s small.
     #[error(transparent)]
-    Api(#[from] ApiError),
+    Api(Box<ApiError>),
     /// The Hub could not be reached (DNS, connection, TLS, connection closed early).
     #[error("cannot reach the Hub at {url}: {message}")]
     Connection {
@@ -85,6 +85,12 @@ pub enum Error {
         /// What is wrong with the answer.
         reason: String,
     },
+}
+
+impl From<ApiError> for Error {
+    fn from(error: ApiError) -> Self {
+        Self::Api(Box::new(error))
+    }
 }
 
 impl Error {

@@ -248,3 +248,65 @@ pub fn job_webhook_json(id: &str) -> Value {
         "disabled": true
     })
 }
+
+/// `GET /api/whoami-v2`'s answer for the token's user, `me`.
+pub fn whoami_json() -> Value {
+    serde_json::json!({
+        "type": "user",
+        "id": "61d2000c3c2083e1c08af22e",
+        "name": "me",
+        "fullname": "Me Myself",
+        "isPro": false,
+        "orgs": [{"name": "my-org", "id": "61d2000c3c2083e1c08af2ff", "roleInOrg": "admin"}],
+        "auth": {"type": "access_token", "accessToken": {"displayName": "bot", "role": "write"}}
+    })
+}
+
+/// A comment event as the Hub returns it (`newMessage`, `updatedComment`, `events[]`).
+pub fn comment_event_json(id: &str, author: &str, content: &str) -> Value {
+    serde_json::json!({
+        "id": id,
+        "type": "comment",
+        "createdAt": "2026-01-05T10:00:00.000Z",
+        "author": {"_id": "61d2000c3c2083e1c08af22e", "name": author, "fullname": "Me", "isHf": false},
+        "data": {
+            "edited": false,
+            "hidden": false,
+            "latest": {"raw": content, "html": format!("<p>{content}</p>"), "updatedAt": "2026-01-05T10:00:00.000Z"},
+            "numEdits": 0,
+            "editors": [author],
+            "reactions": []
+        }
+    })
+}
+
+/// A Job as the Hub returns it, owned by `me`.
+pub fn job_json(id: &str, stage: &str) -> Value {
+    serde_json::json!({
+        "id": id,
+        "createdAt": "2026-01-05T10:00:00.000Z",
+        "dockerImage": "python:3.12",
+        "command": ["python", "-c", "print('hello')"],
+        "arguments": [],
+        "environment": {},
+        "flavor": "cpu-basic",
+        "status": {"stage": stage, "message": null},
+        "owner": {"id": "61d2000c3c2083e1c08af22e", "name": "me", "type": "user"},
+        "tags": []
+    })
+}
+
+/// A payload fixture of the workspace (`tests/fixtures/payloads/`), as JSON.
+pub fn payload_fixture(name: &str) -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/payloads/");
+    let path = if std::path::Path::new(path).exists() {
+        format!("{path}{name}")
+    } else {
+        format!(
+            "{}/tests/fixtures/payloads/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    };
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{path}: {error}"));
+    serde_json::from_str(&text).unwrap()
+}
