@@ -1,9 +1,11 @@
 //! `webhooks hub ...`: one [`HubClient`] call per subcommand, printed as a table, JSON or ids.
+//! The webhook commands are here; `comment` and `job ...` are in [`crate::act`].
 
 use std::io::{BufRead, Write};
 
 use webhooks::hub::{Error, HubClient, NewWebhook, WebhookInfo, WebhookUpdate};
 
+use crate::act;
 use crate::cli::{Format, HubArgs, HubCommand};
 use crate::terminal::{escape_line, redact_secret};
 use crate::{Failure, out, warn};
@@ -17,7 +19,7 @@ pub async fn run(args: HubArgs) -> Result<(), Failure> {
         if let Some(token) = &token {
             builder = builder.token(token.as_str());
         }
-        let client = builder.build().map_err(hub_failure)?;
+        let client = builder.build().map_err(webhook_failure)?;
         if client.sends_token_unencrypted() {
             warn(&format!(
                 "the Hub endpoint {} is plain HTTP: your token travels unencrypted \
@@ -28,12 +30,16 @@ pub async fn run(args: HubArgs) -> Result<(), Failure> {
         Ok(client)
     };
     match args.command {
+        HubCommand::Comment(comment) => return act::comment(client()?, comment, format).await,
+        HubCommand::Job(job) => {
+            return act::job(client()?, job, format, token.as_deref()).await;
+        }
         HubCommand::Ls => {
-            let webhooks = client()?.list_webhooks().await.map_err(hub_failure)?;
+            let webhooks = client()?.list_webhooks().await.map_err(webhook_failure)?;
             print_list(&webhooks, format);
         }
         HubCommand::Info { id } => {
-            let webhook = client()?.get_webhook(&id).await.map_err(hub_failure)?;
+            let webhook = client()?.get_webhook(&id).await.map_err(webhook_failure)?;
             print_one(None, &webhook, format);
         }
         HubCommand::Create(create) => {
@@ -55,9 +61,9 @@ pub async fn run(args: HubArgs) -> Result<(), Failure> {
                 .await
                 .map_err(|error| match error {
                     // Both targets or none: refused before any request.
-                    Error::InvalidArgument(_) => hub_failure(error)
+                    Error::InvalidArgument(_) => webhook_failure(error)
                         .help("pass either --url URL (your receiver) or --job-id JOB_ID"),
-                    error => hub_failure(error),
+                    error => webhook_failure(error),
                 })?;
             print_one(Some("Webhook created"), &created, format);
         }
@@ -85,22 +91,31 @@ pub async fn run(args: HubArgs) -> Result<(), Failure> {
             let updated = client()?
                 .update_webhook(&update.id, changes)
                 .await
-                .map_err(hub_failure)?;
+                .map_err(webhook_failure)?;
             print_one(Some("Webhook updated"), &updated, format);
         }
         HubCommand::Enable { id } => {
-            let webhook = client()?.enable_webhook(&id).await.map_err(hub_failure)?;
+            let webhook = client()?
+                .enable_webhook(&id)
+                .await
+                .map_err(webhook_failure)?;
             print_short("Webhook enabled", &webhook, format);
         }
         HubCommand::Disable { id } => {
-            let webhook = client()?.disable_webhook(&id).await.map_err(hub_failure)?;
+            let webhook = client()?
+                .disable_webhook(&id)
+                .await
+                .map_err(webhook_failure)?;
             print_short("Webhook disabled", &webhook, format);
         }
         HubCommand::Delete { id, yes } => {
             if !yes && !confirm(&format!("Are you sure you want to delete webhook '{id}'?")) {
                 return Err(Failure::new("Aborted.").help("pass --yes to delete without asking"));
             }
-            client()?.delete_webhook(&id).await.map_err(hub_failure)?;
+            client()?
+                .delete_webhook(&id)
+                .await
+                .map_err(webhook_failure)?;
             match format {
                 Format::Table => out(&format!("Webhook deleted: {}\n", escape_line(&id))),
                 Format::Json => out(&format!(
@@ -114,8 +129,23 @@ pub async fn run(args: HubArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// What a command was about, for the help line of its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    /// Webhooks (`ls`, `info`, `create`, ...).
+    Webhooks,
+    /// A discussion or pull request (`comment`).
+    Discussion,
+    /// Jobs (`job ...`).
+    Jobs,
+}
+
+fn webhook_failure(error: Error) -> Failure {
+    hub_failure(error, Topic::Webhooks)
+}
+
 /// A library error as the command line reports it, with what to do about it.
-fn hub_failure(error: Error) -> Failure {
+pub fn hub_failure(error: Error, topic: Topic) -> Failure {
     let failure = match &error {
         Error::InvalidArgument(_) => return Failure::usage(error.to_string()),
         _ => Failure::new(error.to_string()),
@@ -128,11 +158,24 @@ fn hub_failure(error: Error) -> Failure {
         _ if error.is_unauthorized() => {
             failure.help("check the token (--token, HF_TOKEN or the `hf auth login` token file)")
         }
-        _ if error.is_forbidden() => failure
-            .help("the token may not be allowed to manage webhooks: use one with write access"),
-        _ if error.is_not_found() => {
-            failure.help("`webhooks hub ls` lists your webhooks and their ids")
-        }
+        _ if error.is_forbidden() => failure.help(match topic {
+            Topic::Webhooks => {
+                "the token may not be allowed to manage webhooks: use one with write access"
+            }
+            Topic::Discussion => {
+                "the token may not be allowed to write in this repo's discussions: use one with \
+                 write access"
+            }
+            Topic::Jobs => {
+                "the token may not be allowed to run Jobs in this namespace: use one with write \
+                 access, and check --namespace"
+            }
+        }),
+        _ if error.is_not_found() => failure.help(match topic {
+            Topic::Webhooks => "`webhooks hub ls` lists your webhooks and their ids",
+            Topic::Discussion => "check the repo, its --repo-type and the discussion's number",
+            Topic::Jobs => "`webhooks hub job ls --all` lists your Jobs and their ids",
+        }),
         Error::Connection { .. } | Error::Timeout { .. } => {
             failure.help("check your connection, and HF_ENDPOINT if you set it")
         }
@@ -241,7 +284,7 @@ fn domains(webhook: &WebhookInfo) -> String {
 
 /// Left-aligned columns two spaces apart, the last one not padded; each cell on one line, its
 /// control characters escaped.
-fn table<const N: usize>(headers: [&str; N], rows: &[[String; N]]) -> String {
+pub fn table<const N: usize>(headers: [&str; N], rows: &[[String; N]]) -> String {
     let rows: Vec<[String; N]> = rows
         .iter()
         .map(|row| row.each_ref().map(|cell| escape_line(cell)))
@@ -274,8 +317,9 @@ fn table<const N: usize>(headers: [&str; N], rows: &[[String; N]]) -> String {
     text
 }
 
-fn to_json(value: &impl serde::Serialize) -> String {
-    serde_json::to_string_pretty(value).expect("webhooks serialise")
+/// Pretty JSON.
+pub fn to_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("Hub answers serialise")
 }
 
 #[cfg(test)]

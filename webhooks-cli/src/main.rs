@@ -7,6 +7,7 @@
 //! Everything printed goes through [`out`], [`warn`] or [`Failure`], which escape control
 //! characters ([`terminal`]): answers from the network are shown, never run by the terminal.
 
+mod act;
 mod cli;
 mod hub;
 mod send;
