@@ -16,9 +16,6 @@ use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
 /// The token the mock expects unless told otherwise.
 pub const TOKEN: &str = "hf_mock_token_0123456789";
 
-/// Every wait for a request that an example makes in the background is bounded by this.
-pub const WAIT: Duration = Duration::from_secs(10);
-
 /// One expected call and its answer.
 #[derive(Debug, Clone)]
 pub struct Expect {
@@ -192,26 +189,6 @@ impl MockHub {
             .expect("requests are recorded")
     }
 
-    /// Waits (at most [`WAIT`]) until `count` requests have reached the mock.
-    pub async fn wait_for(&self, count: usize) {
-        let waited = tokio::time::timeout(WAIT, async {
-            while self.served().await < count {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        })
-        .await;
-        assert!(
-            waited.is_ok(),
-            "{count} requests expected, {} came: {:?}",
-            self.served().await,
-            self.requests()
-                .await
-                .iter()
-                .map(|request| format!("{} {}", request.method, request.url))
-                .collect::<Vec<_>>()
-        );
-    }
-
     /// Panics if a request matched no expected call, or an expected call never came.
     pub async fn verify(&self) {
         self.server.verify().await;
@@ -296,7 +273,8 @@ pub fn job_json(id: &str, stage: &str) -> Value {
     })
 }
 
-/// A payload fixture of the workspace (`tests/fixtures/payloads/`), as JSON.
+/// A payload fixture of the workspace (`tests/fixtures/payloads/`), as JSON (for the tests of
+/// the member crates; the root crate's tests have `common::fixture`).
 pub fn payload_fixture(name: &str) -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/payloads/");
     let path = if std::path::Path::new(path).exists() {
