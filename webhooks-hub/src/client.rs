@@ -1,4 +1,6 @@
-//! [`HubClient`]: the Hub's webhook management calls, one method each.
+//! [`HubClient`]: its builder, the plumbing every call goes through, and the webhook management
+//! calls, one method each. The other calls are in `discussions.rs`, `jobs.rs`, `whoami.rs` and
+//! `delivery.rs`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -37,7 +39,9 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// A client for the Hub's webhook management API (`/api/settings/webhooks`).
+/// A client for the Hub: the webhook management API (`/api/settings/webhooks`), and the calls a
+/// webhook handler makes to act on the Hub (discussions and pull requests, Jobs, `whoami`; see
+/// the [crate](crate) docs).
 ///
 /// Build it with [`HubClient::new`] (token and endpoint from the environment) or
 /// [`HubClient::builder`]. It is cheap to clone (clones share one connection pool) and must be
