@@ -1,11 +1,14 @@
 //! `webhooks hub ...`: one [`HubClient`] call per subcommand, printed as a table, JSON or ids.
+//! The webhook commands are here; `comment` and `job ...` are in [`crate::act`].
 
 use std::io::{BufRead, Write};
 
 use webhooks::hub::{Domain, Error, HubClient, NewWebhook, WebhookInfo, WebhookUpdate};
 
+use crate::act;
 use crate::cli::{Format, HubArgs, HubCommand};
-use crate::{Failure, out};
+use crate::terminal::{escape_line, redact_secret};
+use crate::{Failure, out, warn};
 
 /// Runs one `webhooks hub` subcommand.
 pub async fn run(args: HubArgs) -> Result<(), Failure> {
@@ -16,15 +19,27 @@ pub async fn run(args: HubArgs) -> Result<(), Failure> {
         if let Some(token) = &token {
             builder = builder.token(token.as_str());
         }
-        builder.build().map_err(hub_failure)
+        let client = builder.build().map_err(webhook_failure)?;
+        if client.sends_token_unencrypted() {
+            warn(&format!(
+                "the Hub endpoint {} is plain HTTP: your token travels unencrypted \
+                 (use https://, or HF_ENDPOINT on this machine's loopback address)",
+                client.endpoint()
+            ));
+        }
+        Ok(client)
     };
     match args.command {
+        HubCommand::Comment(comment) => return act::comment(client()?, comment, format).await,
+        HubCommand::Job(job) => {
+            return act::job(client()?, job, format, token.as_deref()).await;
+        }
         HubCommand::Ls => {
-            let webhooks = client()?.list_webhooks().await.map_err(hub_failure)?;
+            let webhooks = client()?.list_webhooks().await.map_err(webhook_failure)?;
             print_list(&webhooks, format);
         }
         HubCommand::Info { id } => {
-            let webhook = client()?.get_webhook(&id).await.map_err(hub_failure)?;
+            let webhook = client()?.get_webhook(&id).await.map_err(webhook_failure)?;
             print_one(None, &webhook, format);
         }
         HubCommand::Create(create) => {
@@ -46,9 +61,9 @@ pub async fn run(args: HubArgs) -> Result<(), Failure> {
                 .await
                 .map_err(|error| match error {
                     // Both targets or none: refused before any request.
-                    Error::InvalidArgument(_) => hub_failure(error)
+                    Error::InvalidArgument(_) => webhook_failure(error)
                         .help("pass either --url URL (your receiver) or --job-id JOB_ID"),
-                    error => hub_failure(error),
+                    error => webhook_failure(error),
                 })?;
             print_one(Some("Webhook created"), &created, format);
         }
@@ -76,37 +91,61 @@ pub async fn run(args: HubArgs) -> Result<(), Failure> {
             let updated = client()?
                 .update_webhook(&update.id, changes)
                 .await
-                .map_err(hub_failure)?;
+                .map_err(webhook_failure)?;
             print_one(Some("Webhook updated"), &updated, format);
         }
         HubCommand::Enable { id } => {
-            let webhook = client()?.enable_webhook(&id).await.map_err(hub_failure)?;
+            let webhook = client()?
+                .enable_webhook(&id)
+                .await
+                .map_err(webhook_failure)?;
             print_short("Webhook enabled", &webhook, format);
         }
         HubCommand::Disable { id } => {
-            let webhook = client()?.disable_webhook(&id).await.map_err(hub_failure)?;
+            let webhook = client()?
+                .disable_webhook(&id)
+                .await
+                .map_err(webhook_failure)?;
             print_short("Webhook disabled", &webhook, format);
         }
         HubCommand::Delete { id, yes } => {
             if !yes && !confirm(&format!("Are you sure you want to delete webhook '{id}'?")) {
                 return Err(Failure::new("Aborted.").help("pass --yes to delete without asking"));
             }
-            client()?.delete_webhook(&id).await.map_err(hub_failure)?;
+            client()?
+                .delete_webhook(&id)
+                .await
+                .map_err(webhook_failure)?;
             match format {
-                Format::Table => out(&format!("Webhook deleted: {id}\n")),
+                Format::Table => out(&format!("Webhook deleted: {}\n", escape_line(&id))),
                 Format::Json => out(&format!(
                     "{}\n",
                     serde_json::json!({ "id": id, "deleted": true })
                 )),
-                Format::Quiet => out(&format!("{id}\n")),
+                Format::Quiet => out(&format!("{}\n", escape_line(&id))),
             }
         }
     }
     Ok(())
 }
 
+/// What a command was about, for the help line of its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    /// Webhooks (`ls`, `info`, `create`, ...).
+    Webhooks,
+    /// A discussion or pull request (`comment`).
+    Discussion,
+    /// Jobs (`job ...`).
+    Jobs,
+}
+
+fn webhook_failure(error: Error) -> Failure {
+    hub_failure(error, Topic::Webhooks)
+}
+
 /// A library error as the command line reports it, with what to do about it.
-fn hub_failure(error: Error) -> Failure {
+pub fn hub_failure(error: Error, topic: Topic) -> Failure {
     let failure = match &error {
         Error::InvalidArgument(_) => return Failure::usage(error.to_string()),
         _ => Failure::new(error.to_string()),
@@ -116,14 +155,27 @@ fn hub_failure(error: Error) -> Failure {
             "create a token at https://huggingface.co/settings/tokens, then set HF_TOKEN, pass \
              --token, or run `hf auth login`",
         ),
-        Error::Api(api) if api.status == 401 => {
+        _ if error.is_unauthorized() => {
             failure.help("check the token (--token, HF_TOKEN or the `hf auth login` token file)")
         }
-        Error::Api(api) if api.status == 403 => failure
-            .help("the token may not be allowed to manage webhooks: use one with write access"),
-        Error::Api(api) if api.status == 404 => {
-            failure.help("`webhooks hub ls` lists your webhooks and their ids")
-        }
+        _ if error.is_forbidden() => failure.help(match topic {
+            Topic::Webhooks => {
+                "the token may not be allowed to manage webhooks: use one with write access"
+            }
+            Topic::Discussion => {
+                "the token may not be allowed to write in this repo's discussions: use one with \
+                 write access"
+            }
+            Topic::Jobs => {
+                "the token may not be allowed to run Jobs in this namespace: use one with write \
+                 access, and check --namespace"
+            }
+        }),
+        _ if error.is_not_found() => failure.help(match topic {
+            Topic::Webhooks => "`webhooks hub ls` lists your webhooks and their ids",
+            Topic::Discussion => "check the repo, its --repo-type and the discussion's number",
+            Topic::Jobs => "`webhooks hub job ls --all` lists your Jobs and their ids",
+        }),
         Error::Connection { .. } | Error::Timeout { .. } => {
             failure.help("check your connection, and HF_ENDPOINT if you set it")
         }
@@ -133,7 +185,7 @@ fn hub_failure(error: Error) -> Failure {
 
 /// Asks on stderr; `y` or `yes` on stdin says yes, anything else (or no input) says no.
 fn confirm(question: &str) -> bool {
-    eprint!("{question} [y/N]: ");
+    eprint!("{} [y/N]: ", escape_line(question));
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     if std::io::stdin().lock().read_line(&mut answer).is_err() {
@@ -147,7 +199,7 @@ fn print_list(webhooks: &[WebhookInfo], format: Format) {
         Format::Json => out(&format!("{}\n", to_json(&webhooks))),
         Format::Quiet => out(&webhooks
             .iter()
-            .map(|w| format!("{}\n", w.id))
+            .map(|w| format!("{}\n", escape_line(&w.id)))
             .collect::<String>()),
         Format::Table if webhooks.is_empty() => out("No webhooks.\n"),
         Format::Table => {
@@ -156,7 +208,7 @@ fn print_list(webhooks: &[WebhookInfo], format: Format) {
                 .map(|webhook| {
                     [
                         webhook.id.clone(),
-                        webhook.target(),
+                        redact_secret(&webhook.target()),
                         webhook.disabled.to_string(),
                         domains(webhook),
                         watched(webhook),
@@ -175,11 +227,11 @@ fn print_list(webhooks: &[WebhookInfo], format: Format) {
 fn print_one(headline: Option<&str>, webhook: &WebhookInfo, format: Format) {
     match format {
         Format::Json => out(&format!("{}\n", to_json(webhook))),
-        Format::Quiet => out(&format!("{}\n", webhook.id)),
+        Format::Quiet => out(&format!("{}\n", escape_line(&webhook.id))),
         Format::Table => {
             let mut text = String::new();
             if let Some(headline) = headline {
-                text.push_str(&format!("{headline}: {}\n", webhook.id));
+                text.push_str(&format!("{headline}: {}\n", escape_line(&webhook.id)));
             }
             text.push_str(&details(webhook));
             out(&text);
@@ -191,16 +243,17 @@ fn print_one(headline: Option<&str>, webhook: &WebhookInfo, format: Format) {
 fn print_short(headline: &str, webhook: &WebhookInfo, format: Format) {
     match format {
         Format::Json => out(&format!("{}\n", to_json(webhook))),
-        Format::Quiet => out(&format!("{}\n", webhook.id)),
-        Format::Table => out(&format!("{headline}: {}\n", webhook.id)),
+        Format::Quiet => out(&format!("{}\n", escape_line(&webhook.id))),
+        Format::Table => out(&format!("{headline}: {}\n", escape_line(&webhook.id))),
     }
 }
 
-/// `key: value` lines; the secret is only said to be set (`--format json` shows it).
+/// `key: value` lines; the secret, and a `?secret=` in the URL, are only said to be set
+/// (`--format json` shows them).
 fn details(webhook: &WebhookInfo) -> String {
     let mut lines = vec![("id", webhook.id.clone())];
     if let Some(url) = &webhook.url {
-        lines.push(("url", url.clone()));
+        lines.push(("url", redact_secret(url)));
     }
     if let Some(job) = &webhook.job {
         lines.push(("job", serde_json::to_string(job).unwrap_or_default()));
@@ -215,7 +268,7 @@ fn details(webhook: &WebhookInfo) -> String {
     lines.push(("disabled", webhook.disabled.to_string()));
     lines
         .into_iter()
-        .map(|(key, value)| format!("{:<10}{value}\n", format!("{key}:")))
+        .map(|(key, value)| format!("{:<10}{}\n", format!("{key}:"), escape_line(&value)))
         .collect()
 }
 
@@ -229,10 +282,15 @@ fn domains(webhook: &WebhookInfo) -> String {
     domains.join(", ")
 }
 
-/// Left-aligned columns two spaces apart, the last one not padded.
-fn table<const N: usize>(headers: [&str; N], rows: &[[String; N]]) -> String {
+/// Left-aligned columns two spaces apart, the last one not padded; each cell on one line, its
+/// control characters escaped.
+pub fn table<const N: usize>(headers: [&str; N], rows: &[[String; N]]) -> String {
+    let rows: Vec<[String; N]> = rows
+        .iter()
+        .map(|row| row.each_ref().map(|cell| escape_line(cell)))
+        .collect();
     let mut widths = headers.map(|header| header.chars().count());
-    for row in rows {
+    for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
@@ -253,14 +311,15 @@ fn table<const N: usize>(headers: [&str; N], rows: &[[String; N]]) -> String {
         line
     };
     let mut text = line(headers.to_vec());
-    for row in rows {
+    for row in &rows {
         text.push_str(&line(row.iter().map(String::as_str).collect()));
     }
     text
 }
 
-fn to_json(value: &impl serde::Serialize) -> String {
-    serde_json::to_string_pretty(value).expect("webhooks serialise")
+/// Pretty JSON.
+pub fn to_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).expect("Hub answers serialise")
 }
 
 #[cfg(test)]

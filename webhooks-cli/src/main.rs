@@ -3,10 +3,15 @@
 //!
 //! Exit codes: 0 on success, 1 when the call failed (the Hub or the receiver said no, the network
 //! failed, a deletion was not confirmed), 2 for a usage error.
+//!
+//! Everything printed goes through [`out`], [`warn`] or [`Failure`], which escape control
+//! characters ([`terminal`]): answers from the network are shown, never run by the terminal.
 
+mod act;
 mod cli;
 mod hub;
 mod send;
+mod terminal;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -74,18 +79,26 @@ impl Failure {
         self
     }
 
+    /// `error: ...` and `help: ...`, each on one line with its control characters escaped.
     fn print(&self) {
-        eprintln!("error: {}", self.message);
+        let mut text = format!("error: {}\n", terminal::escape_line(&self.message));
         if let Some(help) = &self.help {
-            eprintln!("help: {help}");
+            text.push_str(&format!("help: {}\n", terminal::escape_line(help)));
         }
+        eprint!("{text}");
     }
 }
 
-/// Writes to stdout, ignoring a closed pipe (`webhooks hub ls | head -1`).
+/// Writes to stdout, control characters escaped but lines and tabs kept, ignoring a closed pipe
+/// (`webhooks hub ls | head -1`).
 pub fn out(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout
-        .write_all(text.as_bytes())
+        .write_all(terminal::escape_body(text).as_bytes())
         .and_then(|()| stdout.flush());
+}
+
+/// `warning: ...` on stderr, on one line with its control characters escaped.
+pub fn warn(text: &str) {
+    eprintln!("warning: {}", terminal::escape_line(text));
 }

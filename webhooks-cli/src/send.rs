@@ -10,16 +10,13 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, USER_AGENT};
 use http::{Method, Request, Uri};
-use http_body_util::Full;
 use webhooks::WebhookPayload;
-use webhooks::hub::__private::{Failure as Exchange, Transport, chain};
+use webhooks::hub::transport::{HttpClient, TransportError};
 use webhooks::server::SECRET_HEADER;
 
 use crate::cli::SendArgs;
-use crate::{Failure, out};
-
-/// How long connecting to the receiver may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+use crate::terminal::redact_secret;
+use crate::{Failure, out, warn};
 
 /// Sends the payload and prints the receiver's answer: status line, then body.
 pub async fn run(args: SendArgs) -> Result<(), Failure> {
@@ -35,9 +32,13 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
         return Err(Failure::new(format!("{source} is not JSON: {error}")));
     }
     if let Err(error) = WebhookPayload::from_slice(&body) {
-        eprintln!("warning: {source} is not a valid webhook payload ({error}); sending it anyway");
+        warn(&format!(
+            "{source} is not a valid webhook payload ({error}); sending it anyway"
+        ));
     }
 
+    // The URL as messages show it: a `?secret=` in it stays out of terminals and logs.
+    let shown_url = redact_secret(&args.url);
     let uri: Uri = args
         .url
         .parse()
@@ -45,7 +46,7 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
         .filter(|uri: &Uri| matches!(uri.scheme_str(), Some("http" | "https")))
         .filter(|uri| uri.authority().is_some())
         .ok_or_else(|| {
-            Failure::usage(format!("`{}` is not an http:// or https:// URL", args.url))
+            Failure::usage(format!("`{shown_url}` is not an http:// or https:// URL"))
                 .help("e.g. http://127.0.0.1:7860/webhooks/trigger_training")
         })?;
     let mut request = Request::builder()
@@ -64,28 +65,26 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
         request = request.header(SECRET_HEADER, value);
     }
     let request = request
-        .body(Full::new(Bytes::from(body)))
+        .body(Bytes::from(body))
         .expect("method, URI and headers are valid");
 
     // The Hub client's own stack: HTTP/1.1, rustls on `ring` with Mozilla's roots, answers cut
     // off past 16 MiB, one timeout for the whole exchange.
-    let transport = Transport::new(Duration::from_secs(args.timeout), CONNECT_TIMEOUT);
-    let (parts, answer) = match transport.exchange(request).await {
-        Ok(answer) => answer,
-        Err(Exchange::Transport(error)) => {
+    let client = HttpClient::new(Duration::from_secs(args.timeout));
+    let (parts, answer) = match client.send(request).await {
+        Ok(answer) => answer.into_parts(),
+        Err(TransportError::Timeout(_)) => {
             return Err(Failure::new(format!(
-                "cannot deliver to {}: {}",
-                args.url,
-                chain(error.as_ref())
-            ))
-            .help("is the receiver running at that address?"));
-        }
-        Err(Exchange::Timeout) => {
-            return Err(Failure::new(format!(
-                "{} did not answer within {}s",
-                args.url, args.timeout
+                "{shown_url} did not answer within {}s",
+                args.timeout
             ))
             .help("a slow handler can answer 202 at once: see `respond_within` in the README"));
+        }
+        Err(error) => {
+            return Err(
+                Failure::new(format!("cannot deliver to {shown_url}: {error}"))
+                    .help("is the receiver running at that address?"),
+            );
         }
     };
 

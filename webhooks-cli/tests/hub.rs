@@ -1,5 +1,6 @@
 //! `webhooks hub ...`: the real binary against a mock Hub that checks every call's method, path,
-//! `Authorization` header and JSON body.
+//! `Authorization` header and JSON body. The mock serves from its own thread, so the tests may
+//! block on the binary.
 
 #[path = "../../webhooks-hub/tests/mock/mod.rs"]
 mod mock;
@@ -56,15 +57,15 @@ fn run(mut command: Command, code: i32) -> Output {
     output
 }
 
-#[test]
-fn ls_prints_a_table_json_or_ids() {
+#[tokio::test]
+async fn ls_prints_a_table_json_or_ids() {
     let list = || {
         Expect::get("/api/settings/webhooks").answer(
             200,
             json!([webhook_json("aaa111"), job_webhook_json("bbb222")]),
         )
     };
-    let hub = MockHub::start(vec![list(), list(), list(), list()]);
+    let hub = MockHub::start(vec![list(), list(), list(), list()]).await;
 
     let table = stdout(&run(webhooks(&hub, "ls", &["ls"]), 0));
     assert_eq!(
@@ -85,28 +86,29 @@ fn ls_prints_a_table_json_or_ids() {
     assert_eq!(quiet, "aaa111\nbbb222\n");
     let short = stdout(&run(webhooks(&hub, "ls", &["list", "-q"]), 0));
     assert_eq!(short, "aaa111\nbbb222\n");
-    hub.verify();
+    hub.verify().await;
 }
 
-#[test]
-fn ls_says_when_there_are_none() {
+#[tokio::test]
+async fn ls_says_when_there_are_none() {
     let hub = MockHub::start(vec![
         Expect::get("/api/settings/webhooks").answer(200, json!([])),
-    ]);
+    ])
+    .await;
     assert_eq!(
         stdout(&run(webhooks(&hub, "ls_empty", &["ls"]), 0)),
         "No webhooks.\n"
     );
-    hub.verify();
+    hub.verify().await;
 }
 
-#[test]
-fn info_hides_the_secret_unless_json_is_asked_for() {
+#[tokio::test]
+async fn info_hides_the_secret_unless_json_is_asked_for() {
     let get = || {
         Expect::get("/api/settings/webhooks/aaa111")
             .answer(200, json!({ "webhook": webhook_json("aaa111") }))
     };
-    let hub = MockHub::start(vec![get(), get()]);
+    let hub = MockHub::start(vec![get(), get()]).await;
 
     let table = stdout(&run(webhooks(&hub, "info", &["info", "aaa111"]), 0));
     assert_eq!(
@@ -128,11 +130,11 @@ fn info_hides_the_secret_unless_json_is_asked_for() {
         serde_json::from_str::<Value>(&json_out).unwrap(),
         webhook_json("aaa111")
     );
-    hub.verify();
+    hub.verify().await;
 }
 
-#[test]
-fn create_sends_the_watch_list_domains_secret_and_url() {
+#[tokio::test]
+async fn create_sends_the_watch_list_domains_secret_and_url() {
     let hub = MockHub::start(vec![
         Expect::post("/api/settings/webhooks")
             .body(json!({
@@ -145,7 +147,8 @@ fn create_sends_the_watch_list_domains_secret_and_url() {
                 "url": "https://example.com/webhooks/trigger_training"
             }))
             .answer(200, json!({ "webhook": webhook_json("new111") })),
-    ]);
+    ])
+    .await;
     let output = run(
         webhooks(
             &hub,
@@ -173,11 +176,11 @@ fn create_sends_the_watch_list_domains_secret_and_url() {
         text.starts_with("Webhook created: new111\nid:       new111\n"),
         "{text}"
     );
-    hub.verify();
+    hub.verify().await;
 }
 
-#[test]
-fn create_with_a_job_sends_job_source_id_and_no_domains() {
+#[tokio::test]
+async fn create_with_a_job_sends_job_source_id_and_no_domains() {
     let hub = MockHub::start(vec![
         Expect::post("/api/settings/webhooks")
             .body(json!({
@@ -185,7 +188,8 @@ fn create_with_a_job_sends_job_source_id_and_no_domains() {
                 "jobSourceId": "687f911eaea852de79c4a50a"
             }))
             .answer(200, json!({ "webhook": job_webhook_json("job111") })),
-    ]);
+    ])
+    .await;
     let output = run(
         webhooks(
             &hub,
@@ -202,12 +206,12 @@ fn create_with_a_job_sends_job_source_id_and_no_domains() {
         0,
     );
     assert_eq!(stdout(&output), "job111\n");
-    hub.verify();
+    hub.verify().await;
 }
 
-#[test]
-fn create_refuses_both_targets_or_none_before_any_request() {
-    let hub = MockHub::start(vec![]);
+#[tokio::test]
+async fn create_refuses_both_targets_or_none_before_any_request() {
+    let hub = MockHub::start(vec![]).await;
     let both = run(
         webhooks(
             &hub,
@@ -238,13 +242,13 @@ fn create_refuses_both_targets_or_none_before_any_request() {
         "{}",
         stderr(&none)
     );
-    assert_eq!(hub.served(), 0);
-    hub.verify();
+    assert_eq!(hub.served().await, 0);
+    hub.verify().await;
 }
 
-#[test]
-fn watch_and_domain_errors_use_the_reference_wording() {
-    let hub = MockHub::start(vec![]);
+#[tokio::test]
+async fn watch_and_domain_errors_use_the_reference_wording() {
+    let hub = MockHub::start(vec![]).await;
     let no_colon = run(
         webhooks(
             &hub,
@@ -298,12 +302,12 @@ fn watch_and_domain_errors_use_the_reference_wording() {
         2,
     );
     assert!(stderr(&missing).contains("--watch <TYPE:NAME>"));
-    assert_eq!(hub.served(), 0);
-    hub.verify();
+    assert_eq!(hub.served().await, 0);
+    hub.verify().await;
 }
 
-#[test]
-fn update_sends_only_the_options_given() {
+#[tokio::test]
+async fn update_sends_only_the_options_given() {
     let hub = MockHub::start(vec![
         Expect::post("/api/settings/webhooks/abc")
             .body(json!({ "url": "https://new.example.com/hook" }))
@@ -315,7 +319,8 @@ fn update_sends_only_the_options_given() {
                 "secret": "s2"
             }))
             .answer(200, json!({ "webhook": webhook_json("abc") })),
-    ]);
+    ])
+    .await;
     let first = run(
         webhooks(
             &hub,
@@ -344,11 +349,11 @@ fn update_sends_only_the_options_given() {
     );
     let nothing = run(webhooks(&hub, "update", &["update", "abc"]), 2);
     assert!(stderr(&nothing).starts_with("error: nothing to update\n"));
-    hub.verify();
+    hub.verify().await;
 }
 
-#[test]
-fn enable_and_disable() {
+#[tokio::test]
+async fn enable_and_disable() {
     let mut disabled = webhook_json("abc");
     disabled["disabled"] = json!(true);
     let hub = MockHub::start(vec![
@@ -358,7 +363,8 @@ fn enable_and_disable() {
             .answer(200, json!({ "webhook": webhook_json("abc") })),
         Expect::post("/api/settings/webhooks/abc/disable")
             .answer(200, json!({ "webhook": disabled.clone() })),
-    ]);
+    ])
+    .await;
     let off = run(webhooks(&hub, "enable", &["disable", "abc"]), 0);
     assert_eq!(stdout(&off), "Webhook disabled: abc\n");
     let on = run(webhooks(&hub, "enable", &["enable", "abc"]), 0);
@@ -371,15 +377,16 @@ fn enable_and_disable() {
         serde_json::from_str::<Value>(&stdout(&json_out)).unwrap(),
         disabled
     );
-    hub.verify();
+    hub.verify().await;
 }
 
-#[test]
-fn delete_asks_first_and_aborts_on_no() {
+#[tokio::test]
+async fn delete_asks_first_and_aborts_on_no() {
     let hub = MockHub::start(vec![
         Expect::delete("/api/settings/webhooks/abc").answer(200, json!({})),
         Expect::delete("/api/settings/webhooks/def").answer(200, json!({})),
-    ]);
+    ])
+    .await;
 
     let mut refused = webhooks(&hub, "delete", &["delete", "abc"]);
     refused.write_stdin("n\n");
@@ -393,7 +400,7 @@ fn delete_asks_first_and_aborts_on_no() {
     let mut closed = webhooks(&hub, "delete", &["delete", "abc"]);
     closed.write_stdin("");
     run(closed, 1);
-    assert_eq!(hub.served(), 0);
+    assert_eq!(hub.served().await, 0);
 
     let mut accepted = webhooks(&hub, "delete", &["delete", "abc"]);
     accepted.write_stdin("y\n");
@@ -402,11 +409,11 @@ fn delete_asks_first_and_aborts_on_no() {
     let yes = run(webhooks(&hub, "delete", &["delete", "def", "--yes"]), 0);
     assert_eq!(stdout(&yes), "Webhook deleted: def\n");
     assert!(stderr(&yes).is_empty());
-    hub.verify();
+    hub.verify().await;
 }
 
-#[test]
-fn hub_errors_exit_non_zero_with_the_hubs_message() {
+#[tokio::test]
+async fn hub_errors_exit_non_zero_with_the_hubs_message() {
     let hub = MockHub::start(vec![
         Expect::get("/api/settings/webhooks").answer(
             401,
@@ -419,7 +426,8 @@ fn hub_errors_exit_non_zero_with_the_hubs_message() {
             "text/plain",
             "Internal Error - We're working hard to fix this as soon as possible!",
         ),
-    ]);
+    ])
+    .await;
 
     let unauthorized = run(webhooks(&hub, "errors", &["ls"]), 1);
     assert_eq!(
@@ -451,11 +459,11 @@ fn hub_errors_exit_non_zero_with_the_hubs_message() {
         assert!(!stderr(output).contains(TOKEN));
         assert!(!stdout(output).contains(TOKEN));
     }
-    hub.verify();
+    hub.verify().await;
 }
 
-#[test]
-fn the_token_comes_from_the_flag_then_hf_token_then_the_token_file() {
+#[tokio::test]
+async fn the_token_comes_from_the_flag_then_hf_token_then_the_token_file() {
     let hub = MockHub::start(vec![
         // --token wins over HF_TOKEN.
         Expect::get("/api/settings/webhooks")
@@ -465,7 +473,8 @@ fn the_token_comes_from_the_flag_then_hf_token_then_the_token_file() {
         Expect::get("/api/settings/webhooks")
             .token("hf_from_file")
             .answer(200, json!([])),
-    ]);
+    ])
+    .await;
     run(
         webhooks(&hub, "token_flag", &["ls", "--token", "hf_from_flag"]),
         0,
@@ -476,12 +485,12 @@ fn the_token_comes_from_the_flag_then_hf_token_then_the_token_file() {
     let mut from_file = webhooks(&hub, "unused", &["ls"]);
     from_file.env_remove("HF_TOKEN").env("HF_HOME", &home);
     run(from_file, 0);
-    hub.verify();
+    hub.verify().await;
 }
 
-#[test]
-fn no_token_at_all_is_a_clear_error_before_any_request() {
-    let hub = MockHub::start(vec![]);
+#[tokio::test]
+async fn no_token_at_all_is_a_clear_error_before_any_request() {
+    let hub = MockHub::start(vec![]).await;
     let mut command = webhooks(&hub, "no_token", &["ls"]);
     command.env_remove("HF_TOKEN");
     let output = run(command, 1);
@@ -489,17 +498,17 @@ fn no_token_at_all_is_a_clear_error_before_any_request() {
     assert!(text.starts_with("error: no Hugging Face token: "), "{text}");
     assert!(text.contains("hf-home-no_token/token"), "{text}");
     assert!(text.contains("\nhelp: "), "{text}");
-    assert_eq!(hub.served(), 0);
+    assert_eq!(hub.served().await, 0);
 }
 
-#[test]
-fn an_unreachable_hub_exits_non_zero() {
+#[tokio::test]
+async fn an_unreachable_hub_exits_non_zero() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let hub = MockHub::start(vec![]);
+    let hub = MockHub::start(vec![]).await;
     let mut command = webhooks(&hub, "unreachable", &["ls"]);
     command.env("HF_ENDPOINT", format!("http://127.0.0.1:{port}"));
     let output = run(command, 1);
@@ -510,4 +519,155 @@ fn an_unreachable_hub_exits_non_zero() {
         "{}",
         stderr(&output)
     );
+}
+
+/// Text with a screen clear, a window-title change and a C1 control sequence in it.
+const HOSTILE: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2Jgone\u{9b}31m";
+/// How `HOSTILE` is printed.
+const ESCAPED: &str = r"\u001b]0;pwned\u0007\u001b[2Jgone\u009b31m";
+
+#[tokio::test]
+async fn what_the_hub_says_is_printed_with_its_control_characters_escaped() {
+    let mut hostile = webhook_json("abc");
+    hostile["url"] = json!(format!("https://example.com/{HOSTILE}\nid: forged"));
+    hostile["watched"] = json!([{"type": "user", "name": HOSTILE}]);
+    let hub = MockHub::start(vec![
+        Expect::get("/api/settings/webhooks/nope")
+            .answer(404, json!({ "error": format!("{HOSTILE}\nhelp: forged") })),
+        Expect::get("/api/settings/webhooks").answer(200, json!([hostile.clone()])),
+        Expect::get("/api/settings/webhooks/abc").answer(200, json!({ "webhook": hostile })),
+        Expect::get("/api/settings/webhooks").answer(200, json!([hostile.clone()])),
+    ])
+    .await;
+
+    let error = run(webhooks(&hub, "hostile", &["info", "nope"]), 1);
+    assert_eq!(
+        stderr(&error),
+        format!(
+            "error: the Hub answered 404 Not Found to GET /api/settings/webhooks/nope: \
+             {ESCAPED}\\u000ahelp: forged\n\
+             help: `webhooks hub ls` lists your webhooks and their ids\n"
+        )
+    );
+
+    let table = stdout(&run(webhooks(&hub, "hostile", &["ls"]), 0));
+    assert_eq!(
+        table.lines().nth(1).unwrap(),
+        format!(
+            "abc  https://example.com/{ESCAPED}\\u000aid: forged  false     repo, discussion  \
+             user:{ESCAPED}"
+        )
+    );
+    assert_eq!(table.lines().count(), 2, "{table}");
+
+    let details = stdout(&run(webhooks(&hub, "hostile", &["info", "abc"]), 0));
+    assert!(
+        details.contains(&format!(
+            "\nurl:      https://example.com/{ESCAPED}\\u000aid: forged\n"
+        )),
+        "{details}"
+    );
+
+    // JSON stays valid JSON and gives back the Hub's text exactly.
+    let json_out = stdout(&run(
+        webhooks(&hub, "hostile", &["ls", "--format", "json"]),
+        0,
+    ));
+    assert!(json_out.contains(r"\u009b31m"), "{json_out}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&json_out).unwrap(),
+        json!([hostile])
+    );
+
+    for output in [&table, &details, &json_out, &stderr(&error)] {
+        assert!(
+            !output.contains(['\u{1b}', '\u{7}', '\u{9b}']),
+            "{output:?}"
+        );
+    }
+    hub.verify().await;
+}
+
+#[tokio::test]
+async fn a_secret_in_a_webhook_url_is_only_shown_as_json() {
+    let mut webhook = webhook_json("abc");
+    webhook["url"] = json!("https://example.com/webhooks/x?secret=s3cret");
+    let hub = MockHub::start(vec![
+        Expect::get("/api/settings/webhooks").answer(200, json!([webhook.clone()])),
+        Expect::get("/api/settings/webhooks/abc")
+            .answer(200, json!({ "webhook": webhook.clone() })),
+        Expect::get("/api/settings/webhooks/abc")
+            .answer(200, json!({ "webhook": webhook.clone() })),
+    ])
+    .await;
+    let table = stdout(&run(webhooks(&hub, "url_secret", &["ls"]), 0));
+    assert!(
+        table.contains("  https://example.com/webhooks/x?secret=<redacted>  "),
+        "{table}"
+    );
+    let details = stdout(&run(webhooks(&hub, "url_secret", &["info", "abc"]), 0));
+    assert!(
+        details.contains("\nurl:      https://example.com/webhooks/x?secret=<redacted>\n"),
+        "{details}"
+    );
+    for text in [&table, &details] {
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+    let json_out = stdout(&run(
+        webhooks(&hub, "url_secret", &["info", "abc", "--format", "json"]),
+        0,
+    ));
+    assert_eq!(serde_json::from_str::<Value>(&json_out).unwrap(), webhook);
+    hub.verify().await;
+}
+
+#[tokio::test]
+async fn dot_ids_are_refused_before_any_request() {
+    let hub = MockHub::start(vec![]).await;
+    for (args, id) in [
+        (&["info", ".."][..], ".."),
+        (&["info", "."][..], "."),
+        (&["disable", ".."][..], ".."),
+        (&["update", "..", "--url", "https://x"][..], ".."),
+        (&["delete", "..", "--yes"][..], ".."),
+    ] {
+        let output = run(webhooks(&hub, "dots", args), 2);
+        assert_eq!(
+            stderr(&output),
+            format!(
+                "error: `{id}` is not a valid webhook id: it would change the meaning of the URL path\n"
+            ),
+            "{args:?}"
+        );
+    }
+    assert_eq!(hub.served().await, 0);
+    hub.verify().await;
+}
+
+#[tokio::test]
+async fn a_plain_http_endpoint_off_this_machine_gets_a_warning() {
+    // The id is refused before any request, so nothing is ever sent to that host.
+    let hub = MockHub::start(vec![]).await;
+    let mut remote = webhooks(&hub, "plain_http", &["info", ".."]);
+    remote.env("HF_ENDPOINT", "http://hub.example.invalid/");
+    let output = run(remote, 2);
+    assert_eq!(
+        stderr(&output),
+        "warning: the Hub endpoint http://hub.example.invalid is plain HTTP: your token travels \
+         unencrypted (use https://, or HF_ENDPOINT on this machine's loopback address)\n\
+         error: `..` is not a valid webhook id: it would change the meaning of the URL path\n"
+    );
+
+    // Loopback endpoints (a mock, a local mirror) stay quiet.
+    for endpoint in [hub.url(), hub.url().replace("127.0.0.1", "localhost")] {
+        let mut local = webhooks(&hub, "plain_http", &["info", ".."]);
+        local.env("HF_ENDPOINT", endpoint);
+        let output = run(local, 2);
+        assert!(
+            stderr(&output).starts_with("error: "),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(hub.served().await, 0);
 }

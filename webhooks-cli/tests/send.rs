@@ -263,3 +263,103 @@ fn a_receiver_that_never_answers_times_out_with_a_hint() {
     assert!(output.stdout.is_empty());
     drop(silent);
 }
+
+/// A receiver that answers every request with `status`, this body and content type.
+async fn answering(status: u16, content_type: &str, body: &str) -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(
+            wiremock::ResponseTemplate::new(status).set_body_raw(body.to_owned(), content_type),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_receivers_answer_is_printed_with_its_control_characters_escaped() {
+    // Lines and tabs stay; a screen clear, a window title and a C1 sequence are shown, not run.
+    let plain = answering(
+        200,
+        "text/plain",
+        "ok\n\u{1b}]0;pwned\u{7}\u{1b}[2J\tdone\u{9b}31m\r\n",
+    )
+    .await;
+    let output = run(
+        webhooks(&[&format!("{}/webhooks/x", plain.uri()), "--sample", "repo"]),
+        0,
+    );
+    assert_eq!(
+        text(&output.stdout),
+        "200 OK\nok\n\\u001b]0;pwned\\u0007\\u001b[2J\tdone\\u009b31m\r\n"
+    );
+
+    let json_answer = answering(500, "application/json", r#"{"error": "\u001b[2J\u009b"}"#).await;
+    let output = run(
+        webhooks(&[
+            &format!("{}/webhooks/x", json_answer.uri()),
+            "--sample",
+            "repo",
+        ]),
+        1,
+    );
+    assert_eq!(
+        text(&output.stdout),
+        "500 Internal Server Error\n{\n  \"error\": \"\\u001b[2J\\u009b\"\n}\n"
+    );
+}
+
+#[test]
+fn a_secret_in_the_url_stays_out_of_messages() {
+    // Unreachable: the connection error names the URL.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/webhooks/echo?secret=hunter2&x=1");
+    let refused = run(webhooks(&[&url, "--sample", "repo"]), 1);
+    assert!(
+        text(&refused.stderr).starts_with(&format!(
+            "error: cannot deliver to http://127.0.0.1:{port}/webhooks/echo?secret=<redacted>&x=1: "
+        )),
+        "{}",
+        text(&refused.stderr)
+    );
+
+    // Silent: the timeout names it.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = silent.local_addr().unwrap();
+    let url = format!("http://{address}/webhooks/echo?secr%65t=hunter2");
+    let timed_out = run(webhooks(&[&url, "--sample", "repo", "--timeout", "1"]), 1);
+    assert!(
+        text(&timed_out.stderr).starts_with(&format!(
+            "error: http://{address}/webhooks/echo?secr%65t=<redacted> did not answer within 1s\n"
+        )),
+        "{}",
+        text(&timed_out.stderr)
+    );
+    drop(silent);
+
+    // Not a URL: the usage error quotes it.
+    let bad = run(
+        webhooks(&[
+            "127.0.0.1:7860/webhooks/x?secret=hunter2",
+            "--sample",
+            "repo",
+        ]),
+        2,
+    );
+    assert!(
+        text(&bad.stderr).starts_with(
+            "error: `127.0.0.1:7860/webhooks/x?secret=<redacted>` is not an http:// or https:// URL\n"
+        ),
+        "{}",
+        text(&bad.stderr)
+    );
+
+    for output in [&refused, &timed_out, &bad] {
+        assert!(!text(&output.stderr).contains("hunter2"));
+        assert!(!text(&output.stdout).contains("hunter2"));
+    }
+}

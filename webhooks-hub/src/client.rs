@@ -1,4 +1,6 @@
-//! [`HubClient`]: the Hub's webhook management calls, one method each.
+//! [`HubClient`]: its builder, the plumbing every call goes through, and the webhook management
+//! calls, one method each. The other calls are in `discussions.rs`, `jobs.rs`, `whoami.rs` and
+//! `delivery.rs`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -7,14 +9,15 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method, Request, Uri};
-use http_body_util::Full;
-use serde::Deserialize;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tokio::sync::OnceCell;
 
-use crate::error::{ApiError, Error, chain};
+use crate::error::{ApiError, Error};
 use crate::model::{NewWebhook, WebhookInfo, WebhookUpdate};
 use crate::token::{Token, token_path};
-use crate::transport::{Failure, Transport};
+use crate::transport::{HttpClient, TransportError, chain};
 
 /// The Hub, when `HF_ENDPOINT` does not say otherwise.
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
@@ -26,10 +29,19 @@ pub const ENDPOINT_VAR: &str = "HF_ENDPOINT";
 /// otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const WEBHOOKS_PATH: &str = "/api/settings/webhooks";
 
-/// A client for the Hub's webhook management API (`/api/settings/webhooks`).
+/// What a path segment keeps as is: RFC 3986's unreserved characters. Everything else,
+/// `/`, `?`, `%` and spaces included, is percent-encoded.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A client for the Hub: the webhook management API (`/api/settings/webhooks`), and the calls a
+/// webhook handler makes to act on the Hub (discussions and pull requests, Jobs, `whoami`; see
+/// the [crate](crate) docs).
 ///
 /// Build it with [`HubClient::new`] (token and endpoint from the environment) or
 /// [`HubClient::builder`]. It is cheap to clone (clones share one connection pool) and must be
@@ -65,14 +77,20 @@ const WEBHOOKS_PATH: &str = "/api/settings/webhooks";
 #[derive(Clone)]
 pub struct HubClient {
     inner: Arc<Inner>,
+    /// Where Jobs are run and looked up; `None`: the token's user.
+    namespace: Option<Arc<str>>,
 }
 
 struct Inner {
-    transport: Transport,
+    http: HttpClient,
     /// The endpoint without a trailing slash, e.g. `https://huggingface.co`.
     endpoint: String,
     /// `Bearer <token>`, marked sensitive.
     authorization: HeaderValue,
+    /// Whether the endpoint is plain HTTP to another machine.
+    unencrypted: bool,
+    /// The token's user name, asked once (`whoami`) the first time a Job call needs it.
+    user_name: OnceCell<String>,
 }
 
 impl HubClient {
@@ -126,6 +144,58 @@ impl HubClient {
     /// The Hub's base URL, without a trailing slash.
     pub fn endpoint(&self) -> &str {
         &self.inner.endpoint
+    }
+
+    /// A client for the same Hub and token whose Job calls ([`run_job`](Self::run_job),
+    /// [`list_jobs`](Self::list_jobs), ...) use `namespace` (an organization, say) instead of the
+    /// token's user. It shares this client's connections.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn run(hub: webhooks_hub::HubClient) -> Result<(), webhooks_hub::Error> {
+    /// for job in hub.in_namespace("my-org").list_jobs().await? {
+    ///     println!("{} {}", job.id, job.status.stage);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn in_namespace(&self, namespace: impl Into<String>) -> HubClient {
+        HubClient {
+            inner: self.inner.clone(),
+            namespace: Some(namespace.into().into()),
+        }
+    }
+
+    /// Where Job calls go: the namespace given to [`in_namespace`](Self::in_namespace), else the
+    /// token's user name, asked with [`whoami`](Self::whoami) once per client.
+    pub(crate) async fn jobs_namespace(&self) -> Result<String, Error> {
+        if let Some(namespace) = &self.namespace {
+            return Ok(namespace.to_string());
+        }
+        self.inner
+            .user_name
+            .get_or_try_init(|| async { Ok(self.whoami().await?.name) })
+            .await
+            .cloned()
+    }
+
+    /// Whether the token travels unencrypted: the endpoint is `http://` on a host other than a
+    /// loopback one (`localhost`, `127.0.0.0/8`, `[::1]`). A loopback endpoint (a Hub mirror or
+    /// a mock on this machine) does not count: nothing leaves the machine. The client logs a
+    /// warning when it is built for such an endpoint; the `webhooks` command line prints one.
+    ///
+    /// # Examples
+    /// ```
+    /// use webhooks_hub::HubClient;
+    ///
+    /// let hub = |endpoint| HubClient::builder().token("hf_xxx").endpoint(endpoint).build().unwrap();
+    /// assert!(hub("http://hub.internal.example").sends_token_unencrypted());
+    /// assert!(!hub("https://huggingface.co").sends_token_unencrypted());
+    /// assert!(!hub("http://127.0.0.1:8080").sends_token_unencrypted());
+    /// assert!(!hub("http://localhost:8080").sends_token_unencrypted());
+    /// ```
+    pub fn sends_token_unencrypted(&self) -> bool {
+        self.inner.unencrypted
     }
 
     /// Every webhook of the token's user (`GET /api/settings/webhooks`).
@@ -271,8 +341,29 @@ impl HubClient {
         decode::<Envelope>(&self.url(&path), &answer).map(|envelope| envelope.webhook)
     }
 
+    /// `GET path`, its JSON answer decoded.
+    pub(crate) async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        let answer = self.call(Method::GET, path, None).await?;
+        decode(&self.url(path), &answer)
+    }
+
+    /// `POST path` with `body` as JSON (none for `None`), its JSON answer decoded.
+    pub(crate) async fn post_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<T, Error> {
+        let answer = self.call(Method::POST, path, body.map(json_body)).await?;
+        decode(&self.url(path), &answer)
+    }
+
     /// One request; the answer's body on a 2xx status, [`Error::Api`] otherwise.
-    async fn call(&self, method: Method, path: &str, body: Option<Bytes>) -> Result<Bytes, Error> {
+    pub(crate) async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Bytes>,
+    ) -> Result<Bytes, Error> {
         let url = self.url(path);
         let uri: Uri = url.parse().map_err(|error| Error::InvalidEndpoint {
             endpoint: self.inner.endpoint.clone(),
@@ -291,27 +382,28 @@ impl HubClient {
             request = request.header(CONTENT_TYPE, "application/json");
         }
         let request = request
-            .body(Full::new(body.unwrap_or_default()))
+            .body(body.unwrap_or_default())
             .expect("method, URI and headers are valid");
 
         tracing::debug!(%method, %url, "Hub request");
         let started = Instant::now();
         let (parts, answer) = self
             .inner
-            .transport
-            .exchange(request)
+            .http
+            .send(request)
             .await
-            .map_err(|failure| match failure {
-                Failure::Timeout => Error::Timeout {
+            .map_err(|error| match error {
+                TransportError::Timeout(timeout) => Error::Timeout {
                     url: url.clone(),
-                    timeout: self.inner.transport.timeout(),
+                    timeout,
                 },
-                Failure::Transport(source) => Error::Connection {
+                TransportError::Connection(source) => Error::Connection {
                     url: url.clone(),
                     message: chain(source.as_ref()),
                     source,
                 },
-            })?;
+            })?
+            .into_parts();
         tracing::debug!(
             %method,
             %url,
@@ -333,7 +425,7 @@ impl HubClient {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.inner.endpoint)
     }
 }
@@ -342,7 +434,8 @@ impl fmt::Debug for HubClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HubClient")
             .field("endpoint", &self.inner.endpoint)
-            .field("timeout", &self.inner.transport.timeout())
+            .field("timeout", &self.inner.http.timeout())
+            .field("namespace", &self.namespace)
             .field("token", &"<redacted>")
             .finish()
     }
@@ -391,6 +484,7 @@ impl HubClientBuilder {
                 .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned()),
         };
         let endpoint = parse_endpoint(&endpoint)?;
+        let unencrypted = is_unencrypted_remote(&endpoint);
         let token = match self.token {
             Some(token) => Some(token).filter(|token| !token.expose().is_empty()),
             None => Token::from_env()?,
@@ -407,13 +501,22 @@ impl HubClientBuilder {
                 )
             })?;
         authorization.set_sensitive(true);
-        let transport = Transport::new(self.timeout.unwrap_or(DEFAULT_TIMEOUT), CONNECT_TIMEOUT);
+        if unencrypted {
+            tracing::warn!(
+                %endpoint,
+                "the Hub endpoint is plain HTTP: the token travels unencrypted"
+            );
+        }
+        let http = HttpClient::new(self.timeout.unwrap_or(DEFAULT_TIMEOUT));
         Ok(HubClient {
             inner: Arc::new(Inner {
-                transport,
+                http,
                 endpoint,
                 authorization,
+                unencrypted,
+                user_name: OnceCell::new(),
             }),
+            namespace: None,
         })
     }
 }
@@ -439,28 +542,51 @@ fn parse_endpoint(endpoint: &str) -> Result<String, Error> {
     Ok(trimmed.to_owned())
 }
 
-/// `/api/settings/webhooks/{id}{suffix}`, the id percent-encoded so that it stays one segment.
+/// Whether `endpoint` (checked by [`parse_endpoint`]) is `http://` to a host that is not
+/// loopback.
+fn is_unencrypted_remote(endpoint: &str) -> bool {
+    let Ok(uri) = endpoint.parse::<Uri>() else {
+        return true;
+    };
+    if uri.scheme_str() != Some("http") {
+        return false;
+    }
+    let host = uri.host().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    !loopback
+}
+
+/// `/api/settings/webhooks/{id}{suffix}`.
 fn webhook_path(id: &str, suffix: &str) -> Result<String, Error> {
-    if id.trim().is_empty() {
-        return Err(Error::InvalidArgument("the webhook id is empty".into()));
+    Ok(format!(
+        "{WEBHOOKS_PATH}/{}{suffix}",
+        segment("webhook id", id)?
+    ))
+}
+
+/// `value` as one URL path segment, percent-encoded. Empty values are refused, and so are `.` and
+/// `..`, which proxies and servers would resolve as "this" and "the parent" segment.
+pub(crate) fn segment(what: &str, value: &str) -> Result<String, Error> {
+    if value.trim().is_empty() {
+        return Err(Error::InvalidArgument(format!("the {what} is empty")));
     }
-    let mut path = format!("{WEBHOOKS_PATH}/");
-    for byte in id.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            path.push(char::from(byte));
-        } else {
-            path.push_str(&format!("%{byte:02X}"));
-        }
+    if value == "." || value == ".." {
+        return Err(Error::InvalidArgument(format!(
+            "`{value}` is not a valid {what}: it would change the meaning of the URL path"
+        )));
     }
-    path.push_str(suffix);
-    Ok(path)
+    Ok(utf8_percent_encode(value, SEGMENT).to_string())
 }
 
 fn json_body(value: &impl serde::Serialize) -> Bytes {
     Bytes::from(serde_json::to_vec(value).expect("request bodies serialise"))
 }
 
-fn decode<T: DeserializeOwned>(url: &str, body: &[u8]) -> Result<T, Error> {
+pub(crate) fn decode<T: DeserializeOwned>(url: &str, body: &[u8]) -> Result<T, Error> {
     serde_json::from_slice(body).map_err(|error| Error::UnexpectedResponse {
         url: url.to_owned(),
         reason: error.to_string(),
@@ -496,6 +622,30 @@ mod tests {
     }
 
     #[test]
+    fn only_plain_http_to_another_machine_is_unencrypted() {
+        for remote in [
+            "http://hub.example",
+            "http://10.0.0.1:8080",
+            "http://0.0.0.0:80",
+            "http://[::2]/hub",
+            "http://localhost.example.com",
+        ] {
+            assert!(is_unencrypted_remote(remote), "{remote}");
+        }
+        for local_or_tls in [
+            "https://huggingface.co",
+            "https://hub.example:8443",
+            "http://localhost",
+            "http://LOCALHOST:8080",
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "http://[::1]:8080/hub",
+        ] {
+            assert!(!is_unencrypted_remote(local_or_tls), "{local_or_tls}");
+        }
+    }
+
+    #[test]
     fn ids_stay_one_path_segment() {
         assert_eq!(
             webhook_path("654bbbc16f2ec14d77f109cc", "/enable").unwrap(),
@@ -509,6 +659,19 @@ mod tests {
             webhook_path(" ", ""),
             Err(Error::InvalidArgument(_))
         ));
+        for dots in [".", ".."] {
+            let error = webhook_path(dots, "/enable").unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "`{dots}` is not a valid webhook id: it would change the meaning of the URL path"
+                )
+            );
+        }
+        assert_eq!(
+            webhook_path("...", "").unwrap(),
+            "/api/settings/webhooks/..."
+        );
     }
 
     #[test]

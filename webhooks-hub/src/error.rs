@@ -10,13 +10,13 @@ use http::{HeaderMap, Method, StatusCode};
 ///
 /// # Examples
 /// ```
-/// use webhooks_hub::Error;
+/// use webhooks_hub::{ApiErrorKind, Error};
 ///
 /// fn explain(error: &Error) -> String {
-///     match error {
-///         Error::Api(api) if api.status == 401 => format!("check your token: {}", api.message),
-///         Error::Api(api) if api.status == 404 => "no such webhook".to_owned(),
-///         other => other.to_string(),
+///     match error.api_kind() {
+///         Some(ApiErrorKind::Unauthorized) => format!("check your token: {error}"),
+///         Some(ApiErrorKind::NotFound) => "no such webhook".to_owned(),
+///         _ => error.to_string(),
 ///     }
 /// }
 /// # let _ = explain;
@@ -55,9 +55,9 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// The Hub answered with an error status (4xx, 5xx).
+    /// The Hub answered with an error status (4xx, 5xx); boxed, to keep `Result`s small.
     #[error(transparent)]
-    Api(#[from] ApiError),
+    Api(Box<ApiError>),
     /// The Hub could not be reached (DNS, connection, TLS, connection closed early).
     #[error("cannot reach the Hub at {url}: {message}")]
     Connection {
@@ -87,6 +87,12 @@ pub enum Error {
     },
 }
 
+impl From<ApiError> for Error {
+    fn from(error: ApiError) -> Self {
+        Self::Api(Box::new(error))
+    }
+}
+
 impl Error {
     /// The HTTP status, when the Hub answered with an error.
     ///
@@ -99,6 +105,103 @@ impl Error {
         match self {
             Self::Api(api) => Some(api.status),
             _ => None,
+        }
+    }
+
+    /// What kind of refusal it is, when the Hub answered with an error.
+    ///
+    /// # Examples
+    /// ```
+    /// # use webhooks_hub::Error;
+    /// let error = Error::InvalidArgument("no".into());
+    /// assert_eq!(error.api_kind(), None);
+    /// ```
+    pub fn api_kind(&self) -> Option<ApiErrorKind> {
+        match self {
+            Self::Api(api) => Some(api.kind()),
+            _ => None,
+        }
+    }
+
+    /// Whether the Hub said the token is missing, invalid or expired (401).
+    pub fn is_unauthorized(&self) -> bool {
+        self.api_kind() == Some(ApiErrorKind::Unauthorized)
+    }
+
+    /// Whether the Hub said the token may not do this (403).
+    pub fn is_forbidden(&self) -> bool {
+        self.api_kind() == Some(ApiErrorKind::Forbidden)
+    }
+
+    /// Whether the Hub said there is no such thing: no such webhook, repo, discussion or Job.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn run(hub: webhooks_hub::HubClient) -> Result<(), webhooks_hub::Error> {
+    /// match hub.get_webhook("654bbbc16f2ec14d77f109cc").await {
+    ///     Ok(webhook) => println!("{}", webhook.target()),
+    ///     Err(error) if error.is_not_found() => println!("already deleted"),
+    ///     Err(error) => return Err(error),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn is_not_found(&self) -> bool {
+        self.api_kind() == Some(ApiErrorKind::NotFound)
+    }
+}
+
+/// The kinds of error answers a program reacts to differently, from the status and the Hub's
+/// `X-Error-Code` header (as `huggingface_hub` tells them apart).
+///
+/// # Examples
+/// ```
+/// use webhooks_hub::ApiErrorKind;
+///
+/// assert_eq!(ApiErrorKind::from_status(403, None), ApiErrorKind::Forbidden);
+/// // The Hub answers 401 for a repo it does not show you; its error code says which.
+/// assert_eq!(ApiErrorKind::from_status(401, Some("RepoNotFound")), ApiErrorKind::NotFound);
+/// assert_eq!(ApiErrorKind::from_status(502, None), ApiErrorKind::Server);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// 400: the request was refused as it was (the message says why).
+    BadRequest,
+    /// 401: no token, or an invalid or expired one.
+    Unauthorized,
+    /// 403: the token is valid but may not do this (read-only token, not a member, gated).
+    Forbidden,
+    /// 404, or an `X-Error-Code` of `RepoNotFound`, `EntryNotFound` or `RevisionNotFound`.
+    NotFound,
+    /// 409: it conflicts with what exists.
+    Conflict,
+    /// 429: too many requests; try again later.
+    RateLimited,
+    /// 5xx: the Hub failed; trying again later may work.
+    Server,
+    /// Any other error status.
+    Other,
+}
+
+impl ApiErrorKind {
+    /// The kind of an answer with this status and `X-Error-Code`.
+    pub fn from_status(status: u16, error_code: Option<&str>) -> Self {
+        if matches!(
+            error_code,
+            Some("RepoNotFound" | "EntryNotFound" | "RevisionNotFound")
+        ) {
+            return Self::NotFound;
+        }
+        match status {
+            400 => Self::BadRequest,
+            401 => Self::Unauthorized,
+            403 => Self::Forbidden,
+            404 => Self::NotFound,
+            409 => Self::Conflict,
+            429 => Self::RateLimited,
+            500..=599 => Self::Server,
+            _ => Self::Other,
         }
     }
 }
@@ -128,6 +231,8 @@ pub struct ApiError {
     pub path: String,
     /// The Hub's request id (`X-Request-Id`), to quote when reporting a problem.
     pub request_id: Option<String>,
+    /// The Hub's error code (`X-Error-Code`), e.g. `RepoNotFound`, `GatedRepo`.
+    pub error_code: Option<String>,
 }
 
 impl ApiError {
@@ -168,7 +273,22 @@ impl ApiError {
             method,
             path,
             request_id: header("x-request-id"),
+            error_code: header("x-error-code"),
         }
+    }
+
+    /// What kind of refusal it is.
+    ///
+    /// # Examples
+    /// ```
+    /// # use webhooks_hub::{ApiError, ApiErrorKind};
+    /// fn retry_later(error: &ApiError) -> bool {
+    ///     matches!(error.kind(), ApiErrorKind::RateLimited | ApiErrorKind::Server)
+    /// }
+    /// # let _ = retry_later;
+    /// ```
+    pub fn kind(&self) -> ApiErrorKind {
+        ApiErrorKind::from_status(self.status.as_u16(), self.error_code.as_deref())
     }
 }
 
@@ -224,21 +344,6 @@ fn shorten(text: &str, max: usize) -> String {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.to_owned(),
     }
-}
-
-/// An error and its causes on one line: `a: b: c` (hyper's own text says little by itself).
-pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]
@@ -299,6 +404,33 @@ mod tests {
             error.to_string(),
             "the Hub answered 400 Bad Request to GET /api/settings/webhooks: Nope (request id Root=1-abc)"
         );
+    }
+
+    #[test]
+    fn kinds_come_from_the_status_and_the_error_code() {
+        let kind = |status: u16, code: Option<&str>| {
+            let mut headers = HeaderMap::new();
+            if let Some(code) = code {
+                headers.insert("x-error-code", HeaderValue::from_str(code).unwrap());
+            }
+            ApiError::from_answer(
+                Method::GET,
+                "/api/models/a/b".into(),
+                StatusCode::from_u16(status).unwrap(),
+                &headers,
+                b"",
+            )
+            .kind()
+        };
+        assert_eq!(kind(400, None), ApiErrorKind::BadRequest);
+        assert_eq!(kind(401, None), ApiErrorKind::Unauthorized);
+        assert_eq!(kind(401, Some("RepoNotFound")), ApiErrorKind::NotFound);
+        assert_eq!(kind(403, Some("GatedRepo")), ApiErrorKind::Forbidden);
+        assert_eq!(kind(404, None), ApiErrorKind::NotFound);
+        assert_eq!(kind(409, None), ApiErrorKind::Conflict);
+        assert_eq!(kind(429, None), ApiErrorKind::RateLimited);
+        assert_eq!(kind(503, None), ApiErrorKind::Server);
+        assert_eq!(kind(418, None), ApiErrorKind::Other);
     }
 
     #[test]

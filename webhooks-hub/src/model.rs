@@ -11,6 +11,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::jobs::JobSpec;
 
 webhooks_core::string_enum! {
     /// What kind of thing a webhook watches (`watched[].type`).
@@ -276,43 +277,6 @@ impl fmt::Debug for WebhookInfo {
             .field("disabled", &self.disabled)
             .finish()
     }
-}
-
-/// What a Job webhook runs (`job`): the fields `huggingface_hub` reads, and every other key the
-/// Hub sends kept in [`other`](Self::other).
-///
-/// # Examples
-/// ```
-/// use webhooks_hub::JobSpec;
-///
-/// let job: JobSpec = serde_json::from_str(
-///     r#"{"dockerImage": "python:3.12", "command": ["python", "-c", "print(1)"], "flavor": "cpu-basic", "timeout": 300}"#,
-/// ).unwrap();
-/// assert_eq!(job.docker_image.as_deref(), Some("python:3.12"));
-/// assert_eq!(job.other["timeout"], 300);
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct JobSpec {
-    /// The Docker image the Job runs, when it runs one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub docker_image: Option<String>,
-    /// The Space whose image the Job runs, when it runs one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub space_id: Option<String>,
-    /// The command.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
-    /// The command's arguments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arguments: Option<Vec<String>>,
-    /// The hardware flavor, e.g. `cpu-basic`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flavor: Option<String>,
-    /// Every other key of the Hub's object (environment, timeout, tags, ...), unchanged.
-    #[serde(flatten)]
-    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The body of [`create_webhook`](crate::HubClient::create_webhook): what to watch, and a target,

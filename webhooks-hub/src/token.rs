@@ -8,13 +8,16 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use secrecy::{ExposeSecret, SecretString};
+
 use crate::error::Error;
 
 /// The environment variable holding a token.
 pub const TOKEN_VAR: &str = "HF_TOKEN";
 
-/// A Hub access token. Its `Debug` output is `Token(<redacted>)` and it has no `Display`: the
-/// client sends it in the `Authorization` header and nowhere else, and never logs it.
+/// A Hub access token, held in a [`SecretString`] (zeroed when dropped). Its `Debug` output is
+/// `Token(<redacted>)` and it has no `Display`: the client sends it in the `Authorization`
+/// header and nowhere else, and never logs it.
 ///
 /// # Examples
 /// ```
@@ -24,19 +27,19 @@ pub const TOKEN_VAR: &str = "HF_TOKEN";
 /// assert_eq!(format!("{token:?}"), "Token(<redacted>)");
 /// assert_eq!(token.expose(), "hf_abc");
 /// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct Token(Box<str>);
+#[derive(Clone)]
+pub struct Token(SecretString);
 
 impl Token {
     /// Wraps a token (surrounding whitespace removed).
     pub fn new(token: impl Into<String>) -> Self {
-        let token = token.into();
-        Self(token.trim().into())
+        let untrimmed = SecretString::from(token.into());
+        Self(SecretString::from(untrimmed.expose_secret().trim()))
     }
 
     /// The token itself. Keep it out of logs.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 
     /// The token from `HF_TOKEN`, else from the token file; `Ok(None)` when there is none.

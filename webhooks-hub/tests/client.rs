@@ -8,7 +8,8 @@ use std::time::Duration;
 use mock::{Expect, MockHub, TOKEN, job_webhook_json, webhook_json};
 use serde_json::json;
 use webhooks_hub::{
-    Domain, Error, HubClient, NewWebhook, WatchedItem, WatchedType, WebhookInfo, WebhookUpdate,
+    ApiErrorKind, Domain, Error, HubClient, NewWebhook, WatchedItem, WatchedType, WebhookInfo,
+    WebhookUpdate,
 };
 
 fn client(hub: &MockHub) -> HubClient {
@@ -29,9 +30,10 @@ async fn list_reads_the_bare_array() {
     let hub = MockHub::start(vec![
         Expect::get("/api/settings/webhooks")
             .answer(200, json!([webhook_json("a1"), job_webhook_json("b2")])),
-    ]);
+    ])
+    .await;
     let webhooks = client(&hub).list_webhooks().await.unwrap();
-    hub.verify();
+    hub.verify().await;
 
     assert_eq!(webhooks.len(), 2);
     let url = &webhooks[0];
@@ -66,9 +68,10 @@ async fn list_reads_the_bare_array() {
 async fn list_answers_an_empty_array() {
     let hub = MockHub::start(vec![
         Expect::get("/api/settings/webhooks").answer(200, json!([])),
-    ]);
+    ])
+    .await;
     assert!(client(&hub).list_webhooks().await.unwrap().is_empty());
-    hub.verify();
+    hub.verify().await;
 }
 
 #[tokio::test]
@@ -78,12 +81,13 @@ async fn get_reads_the_envelope() {
             200,
             json!({ "webhook": webhook_json("654bbbc16f2ec14d77f109cc") }),
         ),
-    ]);
+    ])
+    .await;
     let webhook = client(&hub)
         .get_webhook("654bbbc16f2ec14d77f109cc")
         .await
         .unwrap();
-    hub.verify();
+    hub.verify().await;
     assert_eq!(webhook, expect_webhook("654bbbc16f2ec14d77f109cc"));
 }
 
@@ -101,7 +105,8 @@ async fn create_sends_the_reference_body_for_a_url() {
                 "url": "https://example.com/webhooks/trigger_training"
             }))
             .answer(200, json!({ "webhook": webhook_json("new1") })),
-    ]);
+    ])
+    .await;
     let webhook = client(&hub)
         .create_webhook(
             NewWebhook::new()
@@ -113,7 +118,7 @@ async fn create_sends_the_reference_body_for_a_url() {
         )
         .await
         .unwrap();
-    hub.verify();
+    hub.verify().await;
     assert_eq!(webhook.id, "new1");
 }
 
@@ -126,7 +131,8 @@ async fn create_sends_job_source_id_for_a_job_and_leaves_out_what_was_not_given(
                 "jobSourceId": "687f911eaea852de79c4a50a"
             }))
             .answer(200, json!({ "webhook": job_webhook_json("job1") })),
-    ]);
+    ])
+    .await;
     let webhook = client(&hub)
         .create_webhook(
             NewWebhook::new()
@@ -135,13 +141,13 @@ async fn create_sends_job_source_id_for_a_job_and_leaves_out_what_was_not_given(
         )
         .await
         .unwrap();
-    hub.verify();
+    hub.verify().await;
     assert!(webhook.job.is_some());
 }
 
 #[tokio::test]
 async fn create_refuses_both_targets_or_none_before_any_request() {
-    let hub = MockHub::start(vec![]);
+    let hub = MockHub::start(vec![]).await;
     let client = client(&hub);
 
     let both = client
@@ -171,8 +177,8 @@ async fn create_refuses_both_targets_or_none_before_any_request() {
         .unwrap_err();
     assert_eq!(update.to_string(), "Set `url` or `job_id` but not both.");
 
-    assert_eq!(hub.served(), 0);
-    hub.verify();
+    assert_eq!(hub.served().await, 0);
+    hub.verify().await;
 }
 
 #[tokio::test]
@@ -194,7 +200,8 @@ async fn update_sends_only_the_fields_given() {
         Expect::post("/api/settings/webhooks/abc")
             .body(json!({}))
             .answer(200, json!({ "webhook": webhook_json("abc") })),
-    ]);
+    ])
+    .await;
     let client = client(&hub);
     client
         .update_webhook(
@@ -218,7 +225,7 @@ async fn update_sends_only_the_fields_given() {
         .update_webhook("abc", WebhookUpdate::new())
         .await
         .unwrap();
-    hub.verify();
+    hub.verify().await;
 }
 
 #[tokio::test]
@@ -232,12 +239,13 @@ async fn enable_disable_and_delete_use_their_paths_without_a_body() {
             .answer(200, json!({ "webhook": webhook_json("abc") })),
         // The answer to a delete is ignored, whatever it is.
         Expect::delete("/api/settings/webhooks/abc").answer_raw(200, "text/plain", "OK"),
-    ]);
+    ])
+    .await;
     let client = client(&hub);
     assert!(client.disable_webhook("abc").await.unwrap().disabled);
     assert!(!client.enable_webhook("abc").await.unwrap().disabled);
     client.delete_webhook("abc").await.unwrap();
-    hub.verify();
+    hub.verify().await;
 }
 
 #[tokio::test]
@@ -245,14 +253,29 @@ async fn ids_are_percent_encoded_and_an_endpoint_prefix_is_kept() {
     let hub = MockHub::start(vec![
         Expect::get("/hub/api/settings/webhooks/a%2F..%3Fb")
             .answer(200, json!({ "webhook": webhook_json("x") })),
-    ]);
+    ])
+    .await;
     let client = HubClient::builder()
         .token(TOKEN)
         .endpoint(format!("{}/hub/", hub.url()))
         .build()
         .unwrap();
     client.get_webhook("a/..?b").await.unwrap();
-    hub.verify();
+    hub.verify().await;
+}
+
+#[tokio::test]
+async fn dot_segments_are_refused_before_any_request() {
+    let hub = MockHub::start(vec![]).await;
+    let client = client(&hub);
+    for id in [".", ".."] {
+        let error = client.get_webhook(id).await.unwrap_err();
+        assert!(matches!(error, Error::InvalidArgument(_)), "{error:?}");
+        assert!(client.delete_webhook(id).await.is_err());
+        assert!(client.enable_webhook(id).await.is_err());
+    }
+    assert_eq!(hub.served().await, 0);
+    hub.verify().await;
 }
 
 #[tokio::test]
@@ -265,16 +288,19 @@ async fn a_401_carries_the_hubs_message() {
                 401,
                 json!({ "error": "Invalid credentials in Authorization header" }),
             ),
-    ]);
+    ])
+    .await;
     let client = HubClient::builder()
         .token("hf_wrong")
         .endpoint(hub.url())
         .build()
         .unwrap();
     let error = client.list_webhooks().await.unwrap_err();
-    hub.verify();
+    hub.verify().await;
 
     assert_eq!(error.status(), Some(http::StatusCode::UNAUTHORIZED));
+    assert_eq!(error.api_kind(), Some(ApiErrorKind::Unauthorized));
+    assert!(error.is_unauthorized() && !error.is_not_found() && !error.is_forbidden());
     let Error::Api(api) = &error else {
         panic!("{error:?}")
     };
@@ -307,11 +333,13 @@ async fn a_404_and_5xx_answers_are_typed_errors() {
             "text/html",
             "<html><body>down</body></html>",
         ),
-    ]);
+    ])
+    .await;
     let client = client(&hub);
 
     let not_found = client.get_webhook("nope").await.unwrap_err();
     assert_eq!(not_found.status().unwrap(), 404);
+    assert!(not_found.is_not_found());
     assert!(
         not_found.to_string().ends_with(": Webhook not found"),
         "{not_found}"
@@ -319,6 +347,7 @@ async fn a_404_and_5xx_answers_are_typed_errors() {
 
     let bad_gateway = client.enable_webhook("abc").await.unwrap_err();
     assert_eq!(bad_gateway.status().unwrap(), 502);
+    assert_eq!(bad_gateway.api_kind(), Some(ApiErrorKind::Server));
     assert!(bad_gateway.to_string().ends_with(": Bad Gateway"));
 
     let unavailable = client.delete_webhook("abc").await.unwrap_err();
@@ -327,7 +356,7 @@ async fn a_404_and_5xx_answers_are_typed_errors() {
         unavailable.to_string(),
         "the Hub answered 503 Service Unavailable to DELETE /api/settings/webhooks/abc"
     );
-    hub.verify();
+    hub.verify().await;
 }
 
 #[tokio::test]
@@ -335,13 +364,14 @@ async fn an_answer_of_the_wrong_shape_is_an_unexpected_response() {
     let hub = MockHub::start(vec![
         Expect::get("/api/settings/webhooks").answer(200, json!({ "webhooks": [] })),
         Expect::get("/api/settings/webhooks/abc").answer(200, webhook_json("abc")),
-    ]);
+    ])
+    .await;
     let client = client(&hub);
     let list = client.list_webhooks().await.unwrap_err();
     assert!(matches!(list, Error::UnexpectedResponse { .. }), "{list}");
     let get = client.get_webhook("abc").await.unwrap_err();
     assert!(get.to_string().contains("missing field `webhook`"), "{get}");
-    hub.verify();
+    hub.verify().await;
 }
 
 #[tokio::test]
@@ -350,7 +380,8 @@ async fn a_slow_hub_times_out() {
         Expect::get("/api/settings/webhooks")
             .delay(Duration::from_secs(3))
             .answer(200, json!([])),
-    ]);
+    ])
+    .await;
     let client = HubClient::builder()
         .token(TOKEN)
         .endpoint(hub.url())
@@ -403,7 +434,7 @@ fn the_token_never_shows() {
 async fn https_goes_through_rustls() {
     // A plain-HTTP server behind an https:// URL: the TLS handshake fails cleanly, which shows
     // that the rustls client (ring provider, built-in roots) is set up and used.
-    let hub = MockHub::start(vec![]);
+    let hub = MockHub::start(vec![]).await;
     let client = HubClient::builder()
         .token(TOKEN)
         .endpoint(hub.url().replace("http://", "https://"))

@@ -25,7 +25,7 @@ pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a webhook handler",
     label = "not an `async fn` whose arguments implement `FromDelivery` and whose output implements `IntoResponse`",
-    note = "a plain (non-async) `fn` must be wrapped: `webhooks::blocking(my_fn)`",
+    note = "a plain (non-async) `fn` must be wrapped: `webhooks::handler::blocking(my_fn)`",
     note = "each argument must implement `FromDelivery` (`WebhookPayload`, `Json<T>`, `Bytes`, `HeaderMap`, `WebhookRequest`) and the output `IntoResponse`",
     note = "the future must be `Send`: do not hold an `Rc`, a `RefCell` borrow or a `std::sync::MutexGuard` across an `.await`"
 )]

@@ -1,39 +1,32 @@
-//! A mock Hub: a real hyper server on `127.0.0.1:0`, on its own thread, that expects an exact
-//! sequence of calls. Each call is checked (method, path, `Authorization` header, JSON body) and
-//! answered as scripted; anything else is recorded and answered 500. [`MockHub::verify`] fails
-//! the test on any mismatch, missing call or extra call.
+//! A mock Hub on wiremock: each expected call checks the method, the exact path and query, the
+//! `Authorization` header and the JSON body (or that there is none), and is answered once as
+//! scripted. A request that matches no expected call is answered 500 and fails the test, as does
+//! an expected call that never came ([`MockHub::verify`], or when the mock is dropped).
 //!
-//! Shared by the tests of `webhooks-hub` and `webhooks-cli` (`#[path]`-included).
+//! Shared by the tests of `webhooks-hub`, of `webhooks-cli` and of the examples
+//! (`#[path]`-included).
 #![allow(dead_code)]
 
-use std::collections::VecDeque;
-use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use serde_json::Value;
-use tokio::sync::oneshot;
+use wiremock::matchers::{any, body_json, header, method};
+use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
 
 /// The token the mock expects unless told otherwise.
 pub const TOKEN: &str = "hf_mock_token_0123456789";
 
-/// One expected call and its scripted answer.
+/// One expected call and its answer.
 #[derive(Debug, Clone)]
 pub struct Expect {
     method: &'static str,
     path: String,
-    authorization: Option<String>,
+    token: String,
     body: Option<Value>,
     status: u16,
-    headers: Vec<(&'static str, String)>,
+    content_type: String,
     answer: String,
+    headers: Vec<(&'static str, String)>,
     delay: Duration,
 }
 
@@ -42,28 +35,32 @@ impl Expect {
         Self {
             method,
             path: path.to_owned(),
-            authorization: Some(format!("Bearer {TOKEN}")),
+            token: TOKEN.to_owned(),
             body: None,
             status: 200,
-            headers: vec![("content-type", "application/json".to_owned())],
+            content_type: "application/json".to_owned(),
             answer: String::new(),
+            headers: Vec::new(),
             delay: Duration::ZERO,
         }
     }
 
+    /// `GET path`, where `path` may end with a query (`/a?diff=1`), matched exactly.
     pub fn get(path: &str) -> Self {
         Self::new("GET", path)
     }
 
+    /// `POST path`.
     pub fn post(path: &str) -> Self {
         Self::new("POST", path)
     }
 
+    /// `DELETE path`.
     pub fn delete(path: &str) -> Self {
         Self::new("DELETE", path)
     }
 
-    /// The request must carry this JSON body (compared as JSON); without it, no body.
+    /// The request must carry this JSON body, as `application/json`; without it, no body.
     pub fn body(mut self, body: Value) -> Self {
         self.body = Some(body);
         self
@@ -71,21 +68,19 @@ impl Expect {
 
     /// The request must carry `Bearer <token>`.
     pub fn token(mut self, token: &str) -> Self {
-        self.authorization = Some(format!("Bearer {token}"));
+        self.token = token.to_owned();
         self
     }
 
     /// Answers `status` with this JSON.
-    pub fn answer(mut self, status: u16, json: Value) -> Self {
-        self.status = status;
-        self.answer = json.to_string();
-        self
+    pub fn answer(self, status: u16, json: Value) -> Self {
+        self.answer_raw(status, "application/json", &json.to_string())
     }
 
     /// Answers `status` with this raw body and content type.
     pub fn answer_raw(mut self, status: u16, content_type: &str, body: &str) -> Self {
         self.status = status;
-        self.headers = vec![("content-type", content_type.to_owned())];
+        self.content_type = content_type.to_owned();
         self.answer = body.to_owned();
         self
     }
@@ -101,201 +96,103 @@ impl Expect {
         self.delay = delay;
         self
     }
+
+    fn mock(self) -> Mock {
+        let (path, query) = match self.path.split_once('?') {
+            Some((path, query)) => (path.to_owned(), Some(query.to_owned())),
+            None => (self.path.clone(), None),
+        };
+        let builder = Mock::given(method(self.method))
+            .and(ExactPath { path, query })
+            .and(header("authorization", format!("Bearer {}", self.token)));
+        let builder = match self.body {
+            Some(body) => builder
+                .and(body_json(body))
+                .and(header("content-type", "application/json")),
+            None => builder.and(NoBody),
+        };
+        let mut answer = ResponseTemplate::new(self.status)
+            .set_body_raw(self.answer, &self.content_type)
+            .set_delay(self.delay);
+        for (name, value) in self.headers {
+            answer = answer.append_header(name, value);
+        }
+        builder
+            .respond_with(answer)
+            .up_to_n_times(1)
+            .expect(1)
+            .named(format!("{} {}", self.method, self.path))
+    }
 }
 
-#[derive(Default)]
-struct State {
-    expected: VecDeque<Expect>,
-    failures: Vec<String>,
-    served: usize,
+/// The path and the query, both exactly (`None`: no query at all).
+struct ExactPath {
+    path: String,
+    query: Option<String>,
+}
+
+impl Match for ExactPath {
+    fn matches(&self, request: &Request) -> bool {
+        request.url.path() == self.path && request.url.query() == self.query.as_deref()
+    }
+}
+
+/// No body at all.
+struct NoBody;
+
+impl Match for NoBody {
+    fn matches(&self, request: &Request) -> bool {
+        request.body.is_empty()
+    }
 }
 
 /// A running mock Hub.
 pub struct MockHub {
-    addr: SocketAddr,
-    state: Arc<Mutex<State>>,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    server: MockServer,
 }
 
 impl MockHub {
-    /// Serves these calls, in this order.
-    pub fn start(expected: Vec<Expect>) -> Self {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener.set_nonblocking(true).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let state = Arc::new(Mutex::new(State {
-            expected: expected.into(),
-            ..State::default()
-        }));
-        let (stop, stopped) = oneshot::channel();
-        let served_state = state.clone();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(serve(listener, served_state, stopped));
-        });
-        Self {
-            addr,
-            state,
-            stop: Some(stop),
-            thread: Some(thread),
+    /// Serves these calls, each once; identical calls are answered in the order given.
+    pub async fn start(expected: Vec<Expect>) -> Self {
+        let server = MockServer::start().await;
+        for expect in expected {
+            expect.mock().mount(&server).await;
         }
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(500).set_body_raw(
+                r#"{"error":"mock Hub: unexpected request"}"#,
+                "application/json",
+            ))
+            .with_priority(u8::MAX)
+            .expect(0)
+            .named("no other request")
+            .mount(&server)
+            .await;
+        Self { server }
     }
 
     /// `http://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.uri()
     }
 
     /// How many requests reached the mock.
-    pub fn served(&self) -> usize {
-        self.state.lock().unwrap().served
+    pub async fn served(&self) -> usize {
+        self.requests().await.len()
     }
 
-    /// Panics if a request did not match, or an expected call never came.
-    pub fn verify(&self) {
-        let state = self.state.lock().unwrap();
-        assert!(
-            state.failures.is_empty(),
-            "the mock Hub got unexpected requests:\n{}",
-            state.failures.join("\n")
-        );
-        assert!(
-            state.expected.is_empty(),
-            "expected calls never came: {:?}",
-            state
-                .expected
-                .iter()
-                .map(|expect| format!("{} {}", expect.method, expect.path))
-                .collect::<Vec<_>>()
-        );
+    /// Every request that reached the mock, in order.
+    pub async fn requests(&self) -> Vec<Request> {
+        self.server
+            .received_requests()
+            .await
+            .expect("requests are recorded")
     }
-}
 
-impl Drop for MockHub {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+    /// Panics if a request matched no expected call, or an expected call never came.
+    pub async fn verify(&self) {
+        self.server.verify().await;
     }
-}
-
-async fn serve(
-    listener: std::net::TcpListener,
-    state: Arc<Mutex<State>>,
-    mut stopped: oneshot::Receiver<()>,
-) {
-    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-    loop {
-        let stream = tokio::select! {
-            _ = &mut stopped => return,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(_) => continue,
-            },
-        };
-        let state = state.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |request| answer(request, state.clone()));
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
-}
-
-async fn answer(
-    request: Request<Incoming>,
-    state: Arc<Mutex<State>>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
-    let method = request.method().to_string();
-    let path = request
-        .uri()
-        .path_and_query()
-        .map(std::string::ToString::to_string)
-        .unwrap_or_default();
-    let authorization = request
-        .headers()
-        .get("authorization")
-        .map(|value| value.to_str().unwrap_or("<not ascii>").to_owned());
-    let content_type = request
-        .headers()
-        .get("content-type")
-        .map(|value| value.to_str().unwrap_or("").to_owned());
-    let body = request.into_body().collect().await.unwrap().to_bytes();
-
-    let expect = {
-        let mut state = state.lock().unwrap();
-        state.served += 1;
-        state.expected.pop_front()
-    };
-    let Some(expect) = expect else {
-        return Ok(fail(
-            &state,
-            format!("{method} {path}: no more calls expected"),
-        ));
-    };
-    let call = format!("{method} {path}");
-    let mut problems = Vec::new();
-    if method != expect.method || path != expect.path {
-        problems.push(format!("expected {} {}", expect.method, expect.path));
-    }
-    if authorization != expect.authorization {
-        problems.push(format!(
-            "Authorization {authorization:?}, expected {:?}",
-            expect.authorization
-        ));
-    }
-    match &expect.body {
-        Some(expected) => {
-            match serde_json::from_slice::<Value>(&body) {
-                Ok(json) if &json == expected => {}
-                Ok(json) => problems.push(format!("body {json}, expected {expected}")),
-                Err(_) => problems.push(format!(
-                    "body {:?} is not JSON, expected {expected}",
-                    String::from_utf8_lossy(&body)
-                )),
-            }
-            if content_type.as_deref() != Some("application/json") {
-                problems.push(format!("content-type {content_type:?}"));
-            }
-        }
-        None if !body.is_empty() => problems.push(format!(
-            "body {:?}, expected none",
-            String::from_utf8_lossy(&body)
-        )),
-        None => {}
-    }
-    if !problems.is_empty() {
-        return Ok(fail(&state, format!("{call}: {}", problems.join("; "))));
-    }
-    if !expect.delay.is_zero() {
-        tokio::time::sleep(expect.delay).await;
-    }
-    let mut response = Response::builder().status(expect.status);
-    for (name, value) in &expect.headers {
-        response = response.header(*name, value);
-    }
-    Ok(response
-        .body(Full::new(Bytes::from(expect.answer)))
-        .unwrap())
-}
-
-fn fail(state: &Mutex<State>, problem: String) -> Response<Full<Bytes>> {
-    state.lock().unwrap().failures.push(problem.clone());
-    Response::builder()
-        .status(500)
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(
-            serde_json::json!({ "error": format!("mock Hub: {problem}") }).to_string(),
-        )))
-        .unwrap()
 }
 
 /// A webhook object as the Hub returns it.
@@ -327,4 +224,62 @@ pub fn job_webhook_json(id: &str) -> Value {
         "domains": ["repo"],
         "disabled": true
     })
+}
+
+/// `GET /api/whoami-v2`'s answer for the token's user, `me`.
+pub fn whoami_json() -> Value {
+    serde_json::json!({
+        "type": "user",
+        "id": "61d2000c3c2083e1c08af22e",
+        "name": "me",
+        "fullname": "Me Myself",
+        "isPro": false,
+        "orgs": [{"name": "my-org", "id": "61d2000c3c2083e1c08af2ff", "roleInOrg": "admin"}],
+        "auth": {"type": "access_token", "accessToken": {"displayName": "bot", "role": "write"}}
+    })
+}
+
+/// A comment event as the Hub returns it (`newMessage`, `updatedComment`, `events[]`).
+pub fn comment_event_json(id: &str, author: &str, content: &str) -> Value {
+    serde_json::json!({
+        "id": id,
+        "type": "comment",
+        "createdAt": "2026-01-05T10:00:00.000Z",
+        "author": {"_id": "61d2000c3c2083e1c08af22e", "name": author, "fullname": "Me", "isHf": false},
+        "data": {
+            "edited": false,
+            "hidden": false,
+            "latest": {"raw": content, "html": format!("<p>{content}</p>"), "updatedAt": "2026-01-05T10:00:00.000Z"},
+            "numEdits": 0,
+            "editors": [author],
+            "reactions": []
+        }
+    })
+}
+
+/// A Job as the Hub returns it, owned by `me`.
+pub fn job_json(id: &str, stage: &str) -> Value {
+    serde_json::json!({
+        "id": id,
+        "createdAt": "2026-01-05T10:00:00.000Z",
+        "dockerImage": "python:3.12",
+        "command": ["python", "-c", "print('hello')"],
+        "arguments": [],
+        "environment": {},
+        "flavor": "cpu-basic",
+        "status": {"stage": stage, "message": null},
+        "owner": {"id": "61d2000c3c2083e1c08af22e", "name": "me", "type": "user"},
+        "tags": []
+    })
+}
+
+/// A payload fixture of the workspace (`webhooks-runtime/payloads/`), as JSON (for the tests of
+/// the member crates; the root crate's tests have `common::fixture`).
+pub fn payload_fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/../webhooks-runtime/payloads/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{path}: {error}"));
+    serde_json::from_str(&text).unwrap()
 }
