@@ -53,9 +53,11 @@ async fn access_lines_spans_and_panics_are_logged_without_the_secret() {
     )
     .await;
     let addr = server.local_addr();
-    let reply = post(
+    let reply = request(
         addr,
+        "POST",
         "/webhooks/training",
+        &[("x-webhook-secret", SECRET), ("webhook-id", "delivery-1")],
         &fixture("repo.content__update__hfhub-test.json"),
     )
     .await;
@@ -88,7 +90,7 @@ async fn access_lines_spans_and_panics_are_logged_without_the_secret() {
     assert_eq!(access.len(), 4, "{logs}");
     assert!(
         access[0].contains(
-            "delivery{endpoint=\"training\" scope=\"repo.content\" action=\"update\" repo=\"Wauplin/gradio-user-history\"}"
+            "delivery{endpoint=\"training\" delivery=\"delivery-1\" scope=\"repo.content\" action=\"update\" repo=\"Wauplin/gradio-user-history\"}"
         ) && access[0].contains("method=POST path=\"/webhooks/training\" status=200"),
         "{}",
         access[0]

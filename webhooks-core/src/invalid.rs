@@ -20,7 +20,8 @@ pub struct Invalid {
 }
 
 impl Invalid {
-    pub(crate) fn new(message: impl Into<String>, help: impl Into<String>) -> Self {
+    /// A refusal saying `message`, with `help`.
+    pub fn new(message: impl Into<String>, help: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             help: help.into(),

@@ -143,10 +143,10 @@ fn expand_home(path: &str, lookup: &impl Fn(&str) -> Option<String>) -> PathBuf 
         if let Some(home) = home_dir(lookup) {
             return home;
         }
-    } else if let Some(rest) = path.strip_prefix("~/") {
-        if let Some(home) = home_dir(lookup) {
-            return home.join(rest);
-        }
+    } else if let Some(rest) = path.strip_prefix("~/")
+        && let Some(home) = home_dir(lookup)
+    {
+        return home.join(rest);
     }
     PathBuf::from(path)
 }

@@ -83,6 +83,10 @@ pub(crate) fn expand(endpoint: &Endpoint) -> TokenStream {
     let respond_within = endpoint
         .respond_within_ms
         .map(|ms| quote! { .respond_within_millis(#ms) });
+    let queue = endpoint.queue.map(|attempts| match attempts {
+        Some(attempts) => quote! { .queued(#attempts) },
+        None => quote! { .queued(#krate::__private::DEFAULT_MAX_ATTEMPTS) },
+    });
     let register = quote! { __webhooks_register::<#turbofish>(#ident) };
 
     quote! {
@@ -103,7 +107,7 @@ pub(crate) fn expand(endpoint: &Endpoint) -> TokenStream {
             }
 
             #krate::__private::inventory::submit! {
-                #krate::__private::Endpoint::new(#name, ::core::module_path!(), #path, ::core::file!(), #line, __webhooks_handler)#(#filter_calls)*#respond_within
+                #krate::__private::Endpoint::new(#name, ::core::module_path!(), #path, ::core::file!(), #line, __webhooks_handler)#(#filter_calls)*#respond_within #queue
             }
         };
     }

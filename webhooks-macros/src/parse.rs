@@ -1,5 +1,6 @@
 //! Parsing the attribute's arguments: `("/path")` or `(path = "/path")`, the filters `scope`,
-//! `action`, `repo_type` and `repo`, `respond_within = "5s"`, `crate = "..."`, or nothing.
+//! `action`, `repo_type` and `repo`, `respond_within = "5s"`, `queue` and `max_attempts = 5`,
+//! `crate = "..."`, or nothing.
 
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
@@ -12,6 +13,8 @@ const KEYS: &[&str] = &[
     "repo_type",
     "repo",
     "respond_within",
+    "queue",
+    "max_attempts",
     "crate",
 ];
 
@@ -32,6 +35,10 @@ pub(crate) struct Args {
     pub(crate) repo: Option<LitStr>,
     /// `crate = "my_webhooks"`: the path of the `webhooks` crate when it is renamed.
     pub(crate) krate: Option<LitStr>,
+    /// `queue`: the endpoint is queued.
+    pub(crate) queue: Option<Ident>,
+    /// `max_attempts = 5`.
+    pub(crate) max_attempts: Option<syn::LitInt>,
 }
 
 impl Parse for Args {
@@ -48,7 +55,15 @@ impl Parse for Args {
                 set_path(&mut args, lit, &mut push);
             } else if input.peek(Ident) || input.peek(Token![crate]) {
                 let key: Ident = input.call(syn::ext::IdentExt::parse_any)?;
-                if !input.peek(Token![=]) {
+                if key == "queue" && !input.peek(Token![=]) {
+                    if args.queue.is_some() {
+                        push(syn::Error::new(
+                            key.span(),
+                            "`queue` is given twice\n\nhelp: keep one `queue`",
+                        ));
+                    }
+                    args.queue = Some(key);
+                } else if !input.peek(Token![=]) {
                     push(if key == "path" {
                         syn::Error::new(
                             key.span(),
@@ -116,6 +131,38 @@ fn check_key_value(
     push: &mut impl FnMut(syn::Error),
 ) {
     let name = key.to_string();
+    match (name.as_str(), &value) {
+        (
+            "max_attempts",
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(int),
+                ..
+            }),
+        ) => {
+            if args.max_attempts.is_some() {
+                push(syn::Error::new(
+                    int.span(),
+                    "`max_attempts` is given twice\n\nhelp: keep one `max_attempts`",
+                ));
+            } else {
+                args.max_attempts = Some(int.clone());
+            }
+            return;
+        }
+        ("max_attempts", other) => {
+            return push(syn::Error::new_spanned(
+                other,
+                "`max_attempts` must be a whole number\n\nhelp: write `max_attempts = 5`",
+            ));
+        }
+        ("queue", other) => {
+            return push(syn::Error::new_spanned(
+                other,
+                "`queue` takes no value\n\nhelp: write `#[webhook_endpoint(queue)]`, or `#[webhook_endpoint(queue, max_attempts = 5)]`",
+            ));
+        }
+        _ => {}
+    }
     let lit = match value {
         syn::Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Str(lit),

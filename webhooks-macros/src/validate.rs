@@ -28,6 +28,8 @@ pub(crate) struct Endpoint {
     pub(crate) filters: Filters,
     /// The path of the `webhooks` crate (`::webhooks` unless renamed with `crate = "..."`).
     pub(crate) krate: syn::Path,
+    /// For a queued endpoint, the attempts each delivery gets (`None`: the runtime's default).
+    pub(crate) queue: Option<Option<u32>>,
 }
 
 /// The attribute's filters, each a checked string.
@@ -119,8 +121,34 @@ impl Endpoint {
                 }
             },
         };
+        let max_attempts = args.max_attempts.as_ref().and_then(|int| {
+            match int.base10_parse::<u32>() {
+                Ok(0) | Err(_) => {
+                    errors.push(syn::Error::new(
+                        int.span(),
+                        "`max_attempts` must be a whole number from 1 to 4294967295\n\nhelp: write `max_attempts = 5`",
+                    ));
+                    None
+                }
+                Ok(attempts) => Some(attempts),
+            }
+        });
+        if let (None, Some(int)) = (&args.queue, &args.max_attempts) {
+            errors.push(syn::Error::new(
+                int.span(),
+                "`max_attempts` is for queued endpoints\n\nhelp: add `queue`: `#[webhook_endpoint(queue, max_attempts = 5)]`",
+            ));
+        }
+        if let (Some(_), Some(lit)) = (&args.queue, &args.respond_within) {
+            errors.push(syn::Error::new(
+                lit.span(),
+                "`respond_within` has no effect on a queued endpoint: it answers `202` as soon as the delivery is stored\n\nhelp: remove `respond_within`",
+            ));
+        }
+        let queue = args.queue.as_ref().map(|_| max_attempts);
         errors.finish()?;
         Ok(Self {
+            queue,
             krate,
             is_async: item.sig.asyncness.is_some(),
             item,

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 
+use crate::extract::DeliveryId;
 use crate::response::Response;
 use crate::router::Route;
 use crate::service::Service;
@@ -38,16 +39,32 @@ pub(crate) struct Record {
     pub(crate) body: Option<Bytes>,
     /// The delivery this one replayed.
     pub(crate) replay_of: Option<u64>,
-    /// Why the endpoint's filter skipped it, when it did (the handler did not run).
-    pub(crate) skipped: Option<Box<str>>,
+    /// The delivery's id, once the request was authenticated.
+    pub(crate) delivery_id: Option<DeliveryId>,
+    /// What the endpoint did with it.
+    pub(crate) disposition: Disposition,
 }
 
-/// A delivery as the activity log keeps it: its endpoint, its body when it was read, why its
-/// filter skipped it, and the delivery it replays.
+/// What an endpoint did with a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Disposition {
+    /// Its handler ran, or it was refused (see the status).
+    Handled,
+    /// The endpoint's filter skipped it, for this reason; the handler did not run.
+    Skipped(Box<str>),
+    /// Committed to the inbox for a worker.
+    Queued,
+    /// Seen before: not run again.
+    Duplicate,
+}
+
+/// A delivery as the activity log keeps it: its endpoint, its body when it was read, its id, what
+/// became of it, and the delivery it replays.
 pub(crate) struct Kept<'a> {
     pub(crate) route: &'a Route,
     pub(crate) body: Option<Bytes>,
-    pub(crate) skipped: Option<Box<str>>,
+    pub(crate) delivery_id: Option<DeliveryId>,
+    pub(crate) disposition: Disposition,
     pub(crate) replay_of: Option<u64>,
 }
 
@@ -70,7 +87,8 @@ impl Service {
             latency: finished - started,
             body: None,
             replay_of: kept.replay_of,
-            skipped: kept.skipped.clone(),
+            delivery_id: kept.delivery_id.clone(),
+            disposition: kept.disposition.clone(),
         };
         kept.route.recent.push(record, kept.body.as_deref());
     }
@@ -185,7 +203,8 @@ mod tests {
             latency: Duration::ZERO,
             body: None,
             replay_of: None,
-            skipped: None,
+            delivery_id: None,
+            disposition: Disposition::Handled,
         }
     }
 

@@ -10,14 +10,22 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use bytes::Bytes;
 use http::StatusCode;
+use http::header::{HeaderValue, RETRY_AFTER};
 use tracing::Span;
 
-use crate::extract::{Delivery, JsonRejection};
+use crate::activity::Disposition;
+use crate::extract::{Delivery, DeliveryId, JsonRejection};
 use crate::filter::Verdict;
 use crate::handler::{BoxFuture, ErasedHandler};
+use crate::inbox::{
+    Begin, DeliveryKey, Enqueued, NewDelivery, StoreError, storable_headers, storable_uri,
+};
 use crate::payload::WebhookPayload;
-use crate::response::{IntoResponse, Response, error, json_response, take_background};
+use crate::response::{
+    Failure, IntoResponse, Response, error, json_bytes, json_response, take_background,
+};
 use crate::router::Route;
 use crate::service::Service;
 
@@ -28,30 +36,61 @@ pub(crate) enum Dispatched {
     Handled(Response),
     /// The endpoint's filter skipped it, for this reason; the handler did not run.
     Skipped(String),
-    /// The body is not a payload the filter can read: 422, the handler did not run.
+    /// The body is not what the endpoint takes: its answer (422); the handler did not run.
     Invalid(Response),
+    /// Committed to the inbox; a worker will run it.
+    Queued(DeliveryId),
+    /// Handled before, or being handled now: not run again.
+    Duplicate,
+    /// The inbox could not remember or store it: 503, so the Hub tries again later.
+    Unavailable(StoreError),
+}
+
+/// Where a delivery comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// The network: recognised by its id, queued when the endpoint is.
+    Network,
+    /// A replay from the deliveries API: run now, whatever ran before.
+    Replay,
 }
 
 impl Dispatched {
-    /// The answer to send, and why the filter skipped the delivery when it did.
-    pub(crate) fn into_parts(self) -> (Response, Option<Box<str>>) {
+    /// The answer to send, and what the activity log says of it.
+    pub(crate) fn into_parts(self) -> (Response, Disposition) {
         match self {
-            Self::Handled(response) | Self::Invalid(response) => (response, None),
-            Self::Skipped(reason) => {
-                let response = skipped(&reason);
-                (response, Some(reason.into_boxed_str()))
+            Self::Handled(response) => (response, Disposition::Handled),
+            Self::Invalid(response) => (response, Disposition::Handled),
+            Self::Skipped(reason) => (skipped(&reason), Disposition::Skipped(reason.into())),
+            Self::Queued(id) => (queued(&id), Disposition::Queued),
+            Self::Duplicate => (
+                json_bytes(StatusCode::OK, Bytes::from_static(br#"{"duplicate":true}"#)),
+                Disposition::Duplicate,
+            ),
+            Self::Unavailable(err) => {
+                tracing::error!(error = %err, "the inbox is unavailable: answered 503");
+                let mut response = error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    &format!("The delivery could not be stored; try again later ({err})."),
+                );
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+                (response, Disposition::Handled)
             }
         }
     }
 }
 
 impl Service {
-    /// Answers `delivery` with `route`'s handler, unless its filter skips it.
+    /// Answers `delivery` with `route`'s endpoint: its filter, then (from the network) its inbox,
+    /// then its handler.
     pub(crate) async fn dispatch(
         &self,
         route: &Route,
         delivery: Delivery,
         span: &Span,
+        source: Source,
     ) -> Dispatched {
         let verdict = if route.filter.is_empty() {
             Verdict::Pass
@@ -71,6 +110,41 @@ impl Service {
                 }
             }
         }
+        if source == Source::Replay {
+            let response = self
+                .run(
+                    &route.handler,
+                    delivery,
+                    route.respond_within,
+                    span,
+                    &route.name,
+                )
+                .await;
+            return Dispatched::Handled(response);
+        }
+        if let Some(max_attempts) = route.queue {
+            return self.enqueue(route, &delivery, max_attempts).await;
+        }
+        let key = (self.inbox.settings.dedup && !delivery.id().is_generated())
+            .then(|| DeliveryKey::new(route.path.as_ref(), delivery.id().as_str()));
+        let Some(key) = key else {
+            let response = self
+                .run(
+                    &route.handler,
+                    delivery,
+                    route.respond_within,
+                    span,
+                    &route.name,
+                )
+                .await;
+            return Dispatched::Handled(response);
+        };
+        let store = &self.inbox.store;
+        match store.begin(&key, self.inbox.clock.now()).await {
+            Ok(Begin::Run) => {}
+            Ok(Begin::Duplicate) => return Dispatched::Duplicate,
+            Err(err) => return Dispatched::Unavailable(err),
+        }
         let response = self
             .run(
                 &route.handler,
@@ -80,7 +154,39 @@ impl Service {
                 &route.name,
             )
             .await;
+        let succeeded = response.status().is_success();
+        if let Err(err) = store.finish(&key, succeeded, self.inbox.clock.now()).await {
+            // Handled; only its id is not remembered, so a retry would run it again.
+            span.in_scope(|| tracing::warn!(error = %err, "could not remember a handled delivery"));
+        }
         Dispatched::Handled(response)
+    }
+
+    /// A delivery for a queued endpoint: its arguments checked, then committed to the inbox.
+    async fn enqueue(&self, route: &Route, delivery: &Delivery, max_attempts: u32) -> Dispatched {
+        if let Err(rejection) = route.handler.check(delivery) {
+            return Dispatched::Invalid(*rejection);
+        }
+        let stored = NewDelivery {
+            key: DeliveryKey::new(route.path.as_ref(), delivery.id().as_str()),
+            uri: storable_uri(delivery.uri()),
+            headers: storable_headers(delivery.headers()),
+            body: delivery.body().clone(),
+            max_attempts,
+        };
+        match self
+            .inbox
+            .store
+            .enqueue(stored, self.inbox.clock.now())
+            .await
+        {
+            Ok(Enqueued::Queued | Enqueued::Revived) => {
+                self.inbox.wake.notify_one();
+                Dispatched::Queued(delivery.id().clone())
+            }
+            Ok(Enqueued::Duplicate(_)) => Dispatched::Duplicate,
+            Err(err) => Dispatched::Unavailable(err),
+        }
     }
 
     /// Runs `handler` on `delivery` in `span`. A panic is answered 500 and logged with `name`;
@@ -111,6 +217,11 @@ impl Service {
         match outcome {
             Ok(mut response) => {
                 self.spawn_handed_over(&mut response, span);
+                if let Some(Failure(error)) = response.extensions().get::<Failure>() {
+                    span.in_scope(
+                        || tracing::error!(endpoint = name, %error, "the handler failed"),
+                    );
+                }
                 response
             }
             Err(panic) => {
@@ -192,6 +303,23 @@ fn skipped(reason: &str) -> Response {
         &Skipped {
             skipped: true,
             reason,
+        },
+    )
+}
+
+/// `202 {"queued": true, "deliveryId": ...}`: committed to the inbox.
+fn queued(id: &DeliveryId) -> Response {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Queued<'a> {
+        queued: bool,
+        delivery_id: &'a str,
+    }
+    json_response(
+        StatusCode::ACCEPTED,
+        &Queued {
+            queued: true,
+            delivery_id: id.as_str(),
         },
     )
 }

@@ -27,6 +27,7 @@ pub struct Endpoint {
     action: Option<&'static str>,
     repo_type: Option<&'static str>,
     repo: Option<&'static str>,
+    queue: Option<u32>,
 }
 
 impl Endpoint {
@@ -52,7 +53,14 @@ impl Endpoint {
             action: None,
             repo_type: None,
             repo: None,
+            queue: None,
         }
+    }
+
+    /// A queued endpoint whose deliveries get `max_attempts` attempts.
+    pub const fn queued(mut self, max_attempts: u32) -> Self {
+        self.queue = Some(max_attempts);
+        self
     }
 
     /// The same endpoint, answered `202 Accepted` when its handler runs longer than `millis`.
@@ -102,6 +110,9 @@ impl Endpoint {
         if let Some(deadline) = self.respond_within {
             options = options.respond_within(deadline);
         }
+        if let Some(attempts) = self.queue {
+            options = options.max_attempts(attempts);
+        }
         options
     }
 }
@@ -134,6 +145,8 @@ inventory::collect!(Endpoint);
 pub struct EndpointOptions {
     pub(crate) filter: Filter,
     pub(crate) respond_within: Option<Duration>,
+    /// For a queued endpoint, the attempts each delivery gets.
+    pub(crate) queue: Option<u32>,
 }
 
 impl EndpointOptions {
@@ -176,6 +189,22 @@ impl EndpointOptions {
     /// [`WebhooksServer::respond_within`](crate::server::WebhooksServer::respond_within).
     pub fn respond_within(mut self, deadline: Duration) -> Self {
         self.respond_within = Some(deadline);
+        self
+    }
+
+    /// Makes the endpoint queued, like `#[webhook_endpoint(queue)]`: each delivery is committed
+    /// to the inbox and answered `202 {"queued": true, "deliveryId": ...}`, then workers run the
+    /// handler from the stored copy, retrying it with backoff when it fails (see the README's
+    /// "Reliability" section).
+    pub fn queue(mut self) -> Self {
+        self.queue.get_or_insert(crate::inbox::DEFAULT_MAX_ATTEMPTS);
+        self
+    }
+
+    /// A queued endpoint whose deliveries get `attempts` attempts (at least 1; default
+    /// [`DEFAULT_MAX_ATTEMPTS`](crate::inbox::DEFAULT_MAX_ATTEMPTS)) before they are dead.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.queue = Some(attempts.max(1));
         self
     }
 }
@@ -259,6 +288,13 @@ pub(crate) fn spec(
         Err(invalid) => return Err(Error::InvalidPath { invalid, origin }),
     };
     if let Err(invalid) = options.filter.validate() {
+        return Err(Error::InvalidFilter { invalid, origin });
+    }
+    if options.queue.is_some() && options.respond_within.is_some() {
+        let invalid = webhooks_core::Invalid::new(
+            "`respond_within` has no effect on a queued endpoint: it answers `202` as soon as the delivery is stored",
+            "remove `respond_within`",
+        );
         return Err(Error::InvalidFilter { invalid, origin });
     }
     Ok(RouteSpec {

@@ -53,6 +53,14 @@ pub enum Error {
         /// The endpoint.
         origin: Origin,
     },
+    /// A handler asks for a [`State<T>`](crate::extract::State) the server was not given.
+    #[error("{origin} takes a `State<{type_name}>`, but the server has no state of that type")]
+    MissingState {
+        /// The type.
+        type_name: &'static str,
+        /// The endpoint.
+        origin: Origin,
+    },
     /// No handler at all.
     #[error("no webhook endpoints are registered, so there is nothing to serve")]
     NoEndpoints,
@@ -90,6 +98,23 @@ pub enum Error {
         /// What it should be.
         reason: &'static str,
     },
+    /// The inbox cannot be opened: a place that cannot be written, a file that is not an inbox,
+    /// an inbox another process uses, a database that cannot be reached.
+    #[error("{reason}")]
+    Inbox {
+        /// Where the inbox is (`None` for one the application built).
+        location: Option<crate::inbox::Location>,
+        /// Why it cannot be opened.
+        reason: String,
+    },
+    /// A shutdown's grace period ran out before what was in flight finished.
+    #[error("the shutdown grace period ({grace:?}) ran out and cut off {what}")]
+    CutOff {
+        /// The grace period.
+        grace: std::time::Duration,
+        /// What was cut off.
+        what: String,
+    },
     /// The async runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
@@ -106,6 +131,9 @@ impl Error {
             Self::InvalidPath { invalid, .. } | Self::InvalidFilter { invalid, .. } => {
                 Some(invalid.help().to_owned())
             }
+            Self::MissingState { type_name, .. } => Some(format!(
+                "give the server one with `.state(value)`, where `value: {type_name}` (in `main!(|app| app.state(value))`, or on the `WebhooksServer`)"
+            )),
             Self::NoEndpoints => Some(
                 "put `#[webhook_endpoint]` on an `async fn`, or call `WebhooksServer::add_webhook(path, handler)`; \
                  endpoints defined in a library crate are only linked in when the binary names that crate: \
@@ -118,6 +146,20 @@ impl Error {
             )),
             Self::InvalidAddress { .. } => Some(
                 "give an address such as `127.0.0.1:7860` or `0.0.0.0:7860` (or set `HOST` and `PORT`)"
+                    .to_owned(),
+            ),
+            Self::Inbox { location, .. } => match location {
+                Some(location @ crate::inbox::Location::Sqlite(_)) => Some(format!(
+                    "point `WEBHOOKS_INBOX` (or `WebhooksServer::inbox`) at a file this program can create and write, \
+                     or move `{location}` away; a second copy of the server needs its own file (replicas share an inbox through PostgreSQL)"
+                )),
+                Some(location @ crate::inbox::Location::Postgres(_)) => Some(format!(
+                    "check that the database at `{location}` is up and that its user may create tables"
+                )),
+                None => None,
+            },
+            Self::CutOff { .. } => Some(
+                "give handlers more time with `WebhooksServer::shutdown_grace(..)`, or make long work a queued endpoint, which picks up cut deliveries at the next start"
                     .to_owned(),
             ),
             Self::Bind { .. } | Self::InvalidEnv { .. } | Self::Runtime(_) => None,

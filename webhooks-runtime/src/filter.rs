@@ -82,25 +82,25 @@ impl Filter {
 
     /// Checks the event's fields; `Err` says why the delivery is skipped.
     fn check(&self, scope: &str, action: &str, repo_type: &str, repo: &str) -> Result<(), String> {
-        if let Some(wanted) = &self.scope {
-            if !Scope::from(scope).is_within(wanted) {
-                return Err(format!("the scope `{scope}` is not `{wanted}` or narrower"));
-            }
+        if let Some(wanted) = &self.scope
+            && !Scope::from(scope).is_within(wanted)
+        {
+            return Err(format!("the scope `{scope}` is not `{wanted}` or narrower"));
         }
-        if let Some(wanted) = &self.action {
-            if wanted.as_str() != action {
-                return Err(format!("the action `{action}` is not `{wanted}`"));
-            }
+        if let Some(wanted) = &self.action
+            && wanted.as_str() != action
+        {
+            return Err(format!("the action `{action}` is not `{wanted}`"));
         }
-        if let Some(wanted) = &self.repo_type {
-            if wanted.as_str() != repo_type {
-                return Err(format!("the repo type `{repo_type}` is not `{wanted}`"));
-            }
+        if let Some(wanted) = &self.repo_type
+            && wanted.as_str() != repo_type
+        {
+            return Err(format!("the repo type `{repo_type}` is not `{wanted}`"));
         }
-        if let Some(wanted) = &self.repo {
-            if wanted != repo {
-                return Err(format!("the repo `{repo}` is not `{wanted}`"));
-            }
+        if let Some(wanted) = &self.repo
+            && wanted != repo
+        {
+            return Err(format!("the repo `{repo}` is not `{wanted}`"));
         }
         Ok(())
     }

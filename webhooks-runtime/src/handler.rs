@@ -32,6 +32,13 @@ pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>
 pub trait Handler<Args>: Clone + Send + Sync + Sized + 'static {
     /// Builds the arguments from `delivery`, calls the function and converts its answer.
     fn call(&self, delivery: Delivery) -> Pin<Box<dyn Future<Output = Response> + Send + 'static>>;
+
+    /// Builds the arguments from `delivery` without calling the function: what a queued endpoint
+    /// checks before it accepts a delivery. `Err` is the rejection's answer.
+    fn check(&self, delivery: &Delivery) -> Result<(), Box<Response>>;
+
+    /// Whether the server's state has what the arguments need; `Err` names the missing type.
+    fn check_state(&self, state: &http::Extensions) -> Result<(), &'static str>;
 }
 
 /// A plain `fn` handler, run on the blocking thread pool. Build it with [`blocking`].
@@ -89,6 +96,20 @@ macro_rules! impl_handler {
                     function($($arg,)*).await.into_response()
                 })
             }
+
+            fn check(&self, delivery: &Delivery) -> Result<(), Box<Response>> {
+                $(
+                    if let Err(rejection) = $arg::from_delivery(delivery) {
+                        return Err(Box::new(rejection.into_response()));
+                    }
+                )*
+                Ok(())
+            }
+
+            fn check_state(&self, state: &http::Extensions) -> Result<(), &'static str> {
+                $( $arg::check(state)?; )*
+                Ok(())
+            }
         }
 
         #[allow(non_snake_case, unused_variables)]
@@ -117,6 +138,20 @@ macro_rules! impl_handler {
                     }
                 })
             }
+
+            fn check(&self, delivery: &Delivery) -> Result<(), Box<Response>> {
+                $(
+                    if let Err(rejection) = $arg::from_delivery(delivery) {
+                        return Err(Box::new(rejection.into_response()));
+                    }
+                )*
+                Ok(())
+            }
+
+            fn check_state(&self, state: &http::Extensions) -> Result<(), &'static str> {
+                $( $arg::check(state)?; )*
+                Ok(())
+            }
         }
     };
 }
@@ -134,17 +169,61 @@ impl_handler!(T1, T2, T3, T4, T5, T6, T7, T8);
 /// A handler with its argument types erased, as the router stores it.
 #[doc(hidden)]
 #[derive(Clone)]
-pub struct ErasedHandler(Arc<dyn Fn(Delivery) -> BoxFuture<Response> + Send + Sync>);
+pub struct ErasedHandler(Arc<dyn Erased>);
+
+/// [`Handler`] without its `Args`, so that it can be a trait object.
+trait Erased: Send + Sync {
+    fn call(&self, delivery: Delivery) -> BoxFuture<Response>;
+    fn check(&self, delivery: &Delivery) -> Result<(), Box<Response>>;
+    fn check_state(&self, state: &http::Extensions) -> Result<(), &'static str>;
+}
+
+/// A handler with its three operations, picked for its `Args` when it was erased.
+struct Typed<H> {
+    handler: H,
+    call: fn(&H, Delivery) -> BoxFuture<Response>,
+    check: fn(&H, &Delivery) -> Result<(), Box<Response>>,
+    check_state: fn(&H, &http::Extensions) -> Result<(), &'static str>,
+}
+
+impl<H: Send + Sync> Erased for Typed<H> {
+    fn call(&self, delivery: Delivery) -> BoxFuture<Response> {
+        (self.call)(&self.handler, delivery)
+    }
+
+    fn check(&self, delivery: &Delivery) -> Result<(), Box<Response>> {
+        (self.check)(&self.handler, delivery)
+    }
+
+    fn check_state(&self, state: &http::Extensions) -> Result<(), &'static str> {
+        (self.check_state)(&self.handler, state)
+    }
+}
 
 impl ErasedHandler {
     /// Erases `handler`'s type.
     pub fn new<H: Handler<Args>, Args>(handler: H) -> Self {
-        Self(Arc::new(move |delivery| handler.call(delivery)))
+        Self(Arc::new(Typed {
+            handler,
+            call: <H as Handler<Args>>::call,
+            check: <H as Handler<Args>>::check,
+            check_state: <H as Handler<Args>>::check_state,
+        }))
     }
 
     /// Answers `delivery`.
     pub(crate) fn call(&self, delivery: Delivery) -> BoxFuture<Response> {
-        (self.0)(delivery)
+        self.0.call(delivery)
+    }
+
+    /// Whether `delivery` can become the handler's arguments.
+    pub(crate) fn check(&self, delivery: &Delivery) -> Result<(), Box<Response>> {
+        self.0.check(delivery)
+    }
+
+    /// Whether the server's state has what the arguments need.
+    pub(crate) fn check_state(&self, state: &http::Extensions) -> Result<(), &'static str> {
+        self.0.check_state(state)
     }
 }
 

@@ -68,14 +68,14 @@ pub(crate) fn from_slice_tracked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T,
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let mut path = dotted(err.path());
-        if err.inner().classify() == serde_json::error::Category::Data {
-            if let Some(field) = missing_field::<T>(bytes, &path) {
-                path = if path == "." {
-                    field.to_owned()
-                } else {
-                    format!("{path}.{field}")
-                };
-            }
+        if err.inner().classify() == serde_json::error::Category::Data
+            && let Some(field) = missing_field::<T>(bytes, &path)
+        {
+            path = if path == "." {
+                field.to_owned()
+            } else {
+                format!("{path}.{field}")
+            };
         }
         JsonError {
             path,

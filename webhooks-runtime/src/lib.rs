@@ -10,6 +10,7 @@
 //! | [`extract`] | handler arguments: [`extract::FromDelivery`] and the built-in ones |
 //! | [`response`] | return values: [`IntoResponse`], [`HttpError`], [`Accepted`] |
 //! | [`handler`] | functions as handlers, [`handler::blocking`] for plain `fn`s |
+//! | [`inbox`] | where deliveries are remembered and queued: the [`inbox::Store`] trait, SQLite |
 //! | [`payload`] | [`WebhookPayload`] and its parts, sample payloads |
 //! | [`json`] | [`Json`], JSON decoding that names the failing field |
 //! | [`test`](mod@test) | [`test::TestClient`]: the server in process |
@@ -24,6 +25,7 @@ mod error;
 pub mod extract;
 mod filter;
 pub mod handler;
+pub mod inbox;
 pub mod json;
 mod page;
 pub mod payload;
@@ -48,6 +50,7 @@ pub mod __private {
     pub use crate::endpoint::Endpoint;
     pub use crate::extract::FromDelivery;
     pub use crate::handler::{Blocking, ErasedHandler};
+    pub use crate::inbox::DEFAULT_MAX_ATTEMPTS;
     pub use crate::response::IntoResponse;
     pub use crate::server::main;
     pub use inventory;

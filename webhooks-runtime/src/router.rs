@@ -13,6 +13,8 @@ use crate::handler::ErasedHandler;
 /// A route the server answers: its name (for logs) and its handler.
 #[derive(Debug)]
 pub(crate) struct Route {
+    /// The route, e.g. `/webhooks/retrain`.
+    pub(crate) path: Box<str>,
     pub(crate) name: Box<str>,
     pub(crate) handler: ErasedHandler,
     /// Past this, the Hub is answered 202 and the handler goes on in the background.
@@ -21,6 +23,8 @@ pub(crate) struct Route {
     pub(crate) filter: Filter,
     /// The last deliveries, for the landing page and the deliveries API.
     pub(crate) recent: Recent,
+    /// For a queued endpoint, the attempts each delivery gets.
+    pub(crate) queue: Option<u32>,
 }
 
 /// Path → route, built from checked, unique specs.
@@ -42,11 +46,13 @@ impl Router {
             .into_iter()
             .map(|spec| {
                 let route = Route {
+                    path: spec.route.clone().into_boxed_str(),
                     name: spec.name,
                     handler: spec.handler,
                     respond_within: spec.options.respond_within.or(respond_within),
                     filter: spec.options.filter,
                     recent: Recent::new(recent),
+                    queue: spec.options.queue,
                 };
                 (spec.route.into_boxed_str(), route)
             })

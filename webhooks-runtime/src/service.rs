@@ -1,14 +1,16 @@
 //! The service: everything a request is answered from, built once when a server launches and
 //! shared read-only by every connection (and by the in-process test client).
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use http::Extensions;
 use tokio_util::task::TaskTracker;
 
 use crate::activity::Ids;
 use crate::auth::Auth;
 use crate::handler::ErasedHandler;
+use crate::inbox::worker::Inbox;
 use crate::router::Router;
 
 /// The limits and timeouts every connection and delivery obeys.
@@ -36,6 +38,12 @@ pub(crate) struct Service {
     pub(crate) site: Site,
     /// Ids of the activity log's records.
     pub(crate) ids: Ids,
+    /// What [`State`](crate::extract::State) arguments are made of.
+    pub(crate) state: Arc<Extensions>,
+    /// Where deliveries are remembered, and queued ones wait.
+    pub(crate) inbox: Inbox,
+    /// Whether an endpoint is queued (then workers run).
+    pub(crate) queued: bool,
 }
 
 /// What answers the paths that are not webhooks (besides `/health`).

@@ -40,6 +40,7 @@ use crate::auth::SECRET_HEADER;
 use crate::error::Error;
 use crate::payload::WebhookPayload;
 use crate::server::WebhooksServer;
+use crate::server::builder::Target;
 use crate::service::Service;
 
 /// A server run in process, answering requests without a socket.
@@ -56,7 +57,7 @@ impl TestClient {
     /// Nothing is bound and nothing is printed.
     pub fn new(server: WebhooksServer) -> Result<Self, Error> {
         Ok(Self {
-            service: Arc::new(server.into_service()?),
+            service: Arc::new(server.into_service(Target::TestClient)?),
         })
     }
 
@@ -100,6 +101,31 @@ impl TestClient {
             });
         }
         received
+    }
+
+    /// Runs the queued deliveries whose time has come, one after the other, until none is left
+    /// (a delivery that fails waits for its next attempt; move tokio's paused clock to reach it),
+    /// and returns how many attempts ran. Queued endpoints are not run by background workers in a
+    /// test client: this is what runs them.
+    ///
+    /// # Examples
+    /// ```
+    /// use webhooks_runtime::server::EndpointOptions;
+    /// use webhooks_runtime::test::TestClient;
+    /// use webhooks_runtime::{WebhookPayload, WebhooksServer};
+    ///
+    /// async fn retrain(payload: WebhookPayload) {}
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let server = WebhooksServer::new().add_webhook_with("retrain", EndpointOptions::new().queue(), retrain);
+    /// let client = TestClient::new(server).unwrap();
+    /// let response = client.post("/webhooks/retrain").json(&WebhookPayload::sample_push_to_main()).await;
+    /// assert_eq!(response.status(), 202);
+    /// assert_eq!(client.run_queue().await, 1);
+    /// # }
+    /// ```
+    pub async fn run_queue(&self) -> usize {
+        self.service.run_queue_now().await
     }
 
     /// Waits for the work handlers started in the background (`Accepted`, or past a deadline) to

@@ -6,12 +6,18 @@
 //! rejection (a 422 naming the failing field, for a body of the wrong shape) and the handler is not
 //! called.
 
+mod delivery_id;
 pub mod rejection;
+mod state;
 
 use std::convert::Infallible;
+use std::sync::Arc;
 
-use http::{Method, Uri};
+use http::{Extensions, Method, Uri};
 use serde::de::DeserializeOwned;
+
+pub use delivery_id::{DeliveryId, WEBHOOK_ID_HEADER, WEBHOOK_ID_VAR};
+pub use state::State;
 
 pub use crate::json::Json;
 pub use bytes::Bytes;
@@ -27,12 +33,28 @@ use crate::response::IntoResponse;
 pub struct Delivery {
     head: http::request::Parts,
     body: Bytes,
+    id: DeliveryId,
+    attempt: u32,
+    state: Arc<Extensions>,
 }
 
 impl Delivery {
-    /// A delivery from a request head and its complete body.
-    pub fn new(head: http::request::Parts, body: Bytes) -> Self {
-        Self { head, body }
+    /// A delivery from a request head and its complete body, its id and its attempt number, with
+    /// the server's state.
+    pub(crate) fn new(
+        head: http::request::Parts,
+        body: Bytes,
+        id: DeliveryId,
+        attempt: u32,
+        state: Arc<Extensions>,
+    ) -> Self {
+        Self {
+            head,
+            body,
+            id,
+            attempt,
+            state,
+        }
     }
 
     /// The request method (always `POST` for a routed delivery).
@@ -53,6 +75,22 @@ impl Delivery {
     /// The complete body.
     pub fn body(&self) -> &Bytes {
         &self.body
+    }
+
+    /// The delivery's id (the Hub's `Webhook-Id`, or one the server made up).
+    pub fn id(&self) -> &DeliveryId {
+        &self.id
+    }
+
+    /// Which attempt at handling the delivery this is: 1, or more for a queued endpoint's retries.
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// A value the application gave the server with
+    /// [`WebhooksServer::state`](crate::server::WebhooksServer::state).
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.state.get::<T>()
     }
 }
 
@@ -83,7 +121,7 @@ impl Delivery {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a webhook handler argument",
     label = "this type does not implement `FromDelivery`",
-    note = "use `WebhookPayload`, `Json<T>` (T: serde::Deserialize), `Bytes`, `HeaderMap` or `WebhookRequest`, or implement `webhooks::extract::FromDelivery` for it"
+    note = "use `WebhookPayload`, `Json<T>` (T: serde::Deserialize), `State<T>`, `DeliveryId`, `Attempt`, `Bytes`, `HeaderMap` or `WebhookRequest`, or implement `webhooks::extract::FromDelivery` for it"
 )]
 pub trait FromDelivery: Sized {
     /// What the Hub is answered when the argument cannot be built.
@@ -91,6 +129,14 @@ pub trait FromDelivery: Sized {
 
     /// Builds the argument.
     fn from_delivery(delivery: &Delivery) -> Result<Self, Self::Rejection>;
+
+    /// Checks, when the server starts, that it has what this argument needs; `Err` names the
+    /// missing [`State`] type. Only arguments that read the server's state override it.
+    #[doc(hidden)]
+    fn check(state: &Extensions) -> Result<(), &'static str> {
+        let _ = state;
+        Ok(())
+    }
 }
 
 impl FromDelivery for WebhookPayload {
@@ -141,6 +187,39 @@ impl FromDelivery for HeaderMap {
     }
 }
 
+/// The delivery's id: see [`DeliveryId`].
+impl FromDelivery for DeliveryId {
+    type Rejection = Infallible;
+
+    fn from_delivery(delivery: &Delivery) -> Result<Self, Self::Rejection> {
+        Ok(delivery.id.clone())
+    }
+}
+
+/// Which attempt at handling a delivery this is: 1 for the first, more when a queued endpoint
+/// runs a delivery again (after a failure, or after a crash cut an attempt short).
+///
+/// # Examples
+/// ```
+/// use webhooks_runtime::extract::{Attempt, DeliveryId};
+///
+/// async fn handler(Attempt(attempt): Attempt, id: DeliveryId) {
+///     if attempt > 1 {
+///         println!("delivery {id}: attempt {attempt}, clean up what the last one left");
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Attempt(pub u32);
+
+impl FromDelivery for Attempt {
+    type Rejection = Infallible;
+
+    fn from_delivery(delivery: &Delivery) -> Result<Self, Self::Rejection> {
+        Ok(Attempt(delivery.attempt))
+    }
+}
+
 /// The whole request: method, URI, headers and raw body (the reference's `request: Request`).
 ///
 /// # Examples
@@ -162,6 +241,8 @@ pub struct WebhookRequest {
     pub headers: HeaderMap,
     /// The raw body.
     pub body: Bytes,
+    /// The delivery's id (the `Webhook-Id` header, or one the server made up).
+    pub delivery_id: DeliveryId,
 }
 
 impl FromDelivery for WebhookRequest {
@@ -173,6 +254,7 @@ impl FromDelivery for WebhookRequest {
             uri: delivery.head.uri.clone(),
             headers: delivery.head.headers.clone(),
             body: delivery.body.clone(),
+            delivery_id: delivery.id.clone(),
         })
     }
 }

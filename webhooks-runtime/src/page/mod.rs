@@ -1,15 +1,22 @@
-//! The landing page: server-rendered HTML with inline CSS and JavaScript (no framework, no CDN),
-//! showing the endpoints, how to set them up, and the recent deliveries loaded from the API.
+//! The landing page: server-rendered HTML, its style and script served beside it (no framework,
+//! no CDN), showing the endpoints, how to set them up, the queued deliveries and the recent ones,
+//! loaded from the API.
 
 use std::fmt::Write;
 
 use bytes::Bytes;
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 
 use crate::response::{Html, IntoResponse, Response};
 use crate::service::Service;
 
-const CSS: &str = include_str!("page.css");
-const JS: &str = include_str!("page.js");
+/// The page's style and script, served as files of their own (`/assets/...`) so that the page's
+/// Content-Security-Policy needs no `unsafe-inline`.
+pub(crate) const CSS: &str = include_str!("page.css");
+pub(crate) const JS: &str = include_str!("page.js");
+/// Where the page finds them; the version makes a new release's files new URLs.
+pub(crate) const CSS_PATH: &str = concat!("/assets/page-", env!("CARGO_PKG_VERSION"), ".css");
+pub(crate) const JS_PATH: &str = concat!("/assets/page-", env!("CARGO_PKG_VERSION"), ".js");
 
 /// `GET /`.
 pub(crate) fn render(app: &Service) -> Response {
@@ -70,9 +77,9 @@ pub(crate) fn render(app: &Service) -> Response {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{name} · webhooks</title>
-<style>{CSS}</style>
+<link rel="stylesheet" href="{CSS_PATH}">
 </head>
-<body data-secret-required="{secret_required}">
+<body data-secret-required="{secret_required}" data-queued="{queued}">
 <main>
 <header>
 <h1>{name}</h1>
@@ -88,13 +95,24 @@ your webhooks with these URLs (see the <a href="https://huggingface.co/docs/hub/
 <p class="hint">{hint}</p>
 </section>
 <section id="activity">
-<h2>Recent deliveries</h2>
 <form id="secret-form" hidden>
 <label for="secret-input">Webhook secret</label>
 <input id="secret-input" type="password" autocomplete="off" placeholder="the server's WEBHOOK_SECRET">
 <button id="secret-save" type="submit">Show deliveries</button>
 <p id="secret-error" class="error" role="alert"></p>
 </form>
+<div id="inbox" hidden>
+<h2>Queued deliveries</h2>
+<p id="inbox-status" role="status"></p>
+<div class="table-wrap">
+<table id="queue">
+<thead><tr><th>Received</th><th>Endpoint</th><th>Delivery</th><th>Status</th><th>Attempts</th><th>Last error</th><th></th></tr></thead>
+<tbody></tbody>
+</table>
+</div>
+<p id="retry-result" role="status"></p>
+</div>
+<h2>Recent deliveries</h2>
 <p id="activity-status" role="status">Loading…</p>
 <div class="table-wrap">
 <table id="deliveries">
@@ -106,14 +124,33 @@ your webhooks with these URLs (see the <a href="https://huggingface.co/docs/hub/
 </section>
 <footer><p>Served by <code>webhooks</code> {version} · <a href="/health">health</a></p></footer>
 </main>
-<script>{JS}</script>
+<script src="{JS_PATH}"></script>
 </body>
 </html>
 "#,
         secret_required = !app.auth.is_open(),
+        queued = app.queued,
         version = env!("CARGO_PKG_VERSION"),
     );
     Html(Bytes::from(html)).into_response()
+}
+
+/// The page's style or script.
+pub(crate) fn asset(path: &str) -> Response {
+    let (body, kind) = if path == CSS_PATH {
+        (CSS, "text/css; charset=utf-8")
+    } else {
+        (JS, "text/javascript; charset=utf-8")
+    };
+    let mut response = Response::new(Bytes::from_static(body.as_bytes()).into());
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(kind));
+    // The path changes with each release, so a browser may keep it as long as it likes.
+    headers.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    response
 }
 
 /// Escapes text for HTML content and attribute values.

@@ -54,23 +54,23 @@ impl WebhookPayload {
             .filter(|json| !json.is_empty())
             .ok_or(FromEnvError::Missing)?;
         let payload = Self::from_slice(json.as_bytes()).map_err(FromEnvError::Invalid)?;
-        if let Some(repo) = lookup(REPO_ID_VAR).filter(|repo| !repo.is_empty()) {
-            if repo != payload.repo.name {
-                return Err(FromEnvError::Mismatch {
-                    variable: REPO_ID_VAR,
-                    value: repo,
-                    payload: payload.repo.name,
-                });
-            }
+        if let Some(repo) = lookup(REPO_ID_VAR).filter(|repo| !repo.is_empty())
+            && repo != payload.repo.name
+        {
+            return Err(FromEnvError::Mismatch {
+                variable: REPO_ID_VAR,
+                value: repo,
+                payload: payload.repo.name,
+            });
         }
-        if let Some(repo_type) = lookup(REPO_TYPE_VAR).filter(|repo_type| !repo_type.is_empty()) {
-            if repo_type != payload.repo.repo_type.as_str() {
-                return Err(FromEnvError::Mismatch {
-                    variable: REPO_TYPE_VAR,
-                    value: repo_type,
-                    payload: payload.repo.repo_type.to_string(),
-                });
-            }
+        if let Some(repo_type) = lookup(REPO_TYPE_VAR).filter(|repo_type| !repo_type.is_empty())
+            && repo_type != payload.repo.repo_type.as_str()
+        {
+            return Err(FromEnvError::Mismatch {
+                variable: REPO_TYPE_VAR,
+                value: repo_type,
+                payload: payload.repo.repo_type.to_string(),
+            });
         }
         Ok(payload)
     }

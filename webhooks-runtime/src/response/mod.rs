@@ -10,7 +10,8 @@ mod error;
 
 pub use accepted::Accepted;
 pub(crate) use accepted::take_background;
-pub use error::HttpError;
+pub(crate) use error::Failure;
+pub use error::{HandlerError, HttpError};
 
 use std::borrow::Cow;
 use std::convert::Infallible;
@@ -42,6 +43,8 @@ const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=ut
 /// | `Result<T, E>` | `T`'s answer or `E`'s |
 /// | [`Response`] | as is |
 /// | [`HttpError`] | its status, `{"error": message}` |
+/// | [`HandlerError`] (`Result<T, HandlerError>` lets a handler use `?` on any error) | 500 (or its status), `{"error": "the error: its cause"}` |
+/// | [`Accepted`] | 202, and the server runs its work afterwards |
 ///
 /// # Examples
 /// ```
@@ -53,7 +56,7 @@ const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=ut
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a webhook handler",
     label = "this type does not implement `IntoResponse`",
-    note = "return `()`, `serde_json::Value`, `Json<T>` (T: Serialize), `String`, `StatusCode`, `(StatusCode, T)`, `Result<T, E>`, `HttpError` or a `Response`, or implement `webhooks::IntoResponse`"
+    note = "return `()`, `serde_json::Value`, `Json<T>` (T: Serialize), `String`, `StatusCode`, `(StatusCode, T)`, `Result<T, E>`, `HttpError`, `Result<T, HandlerError>` (for `?` on any error) or a `Response`, or implement `webhooks::IntoResponse`"
 )]
 pub trait IntoResponse {
     /// Builds the response.
@@ -159,6 +162,34 @@ pub(crate) fn error(status: StatusCode, message: &str) -> Response {
         error: &'a str,
     }
     json_response(status, &ErrorBody { error: message })
+}
+
+/// What went wrong, in one line, for an answer that is not a success: the error a
+/// [`HandlerError`] carried, the `error` of a JSON body, a text body, or the status.
+pub(crate) async fn failure_message(response: Response) -> String {
+    use http_body_util::BodyExt;
+    const MAX: usize = 500;
+    if let Some(Failure(message)) = response.extensions().get::<Failure>() {
+        return message.to_string();
+    }
+    let status = response.status();
+    let body = match response.into_body().collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(never) => match never {},
+    };
+    let json_error = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|json| json.get("error")?.as_str().map(str::to_owned));
+    let text = json_error.unwrap_or_else(|| String::from_utf8_lossy(&body).trim().to_owned());
+    let text = match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    };
+    if text.is_empty() {
+        format!("the handler answered {status}")
+    } else {
+        format!("the handler answered {status}: {text}")
+    }
 }
 
 /// `405 {"detail":"Method Not Allowed"}` with the methods the path takes in `Allow`.

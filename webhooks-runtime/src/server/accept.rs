@@ -14,13 +14,15 @@ use super::drain::Drain;
 use super::watchdog::{Guarded, Watchdog};
 use crate::service::Service;
 
-/// Serves `listener` until `stop` fires, then drains: connections finish their request in flight
-/// and background work started past a deadline finishes, all within the shutdown grace period.
+/// Serves `listener` until `stop` fires, then drains: workers stop claiming queued deliveries,
+/// connections finish their request in flight, and background work (queued deliveries running,
+/// `Accepted` work, handlers past their deadline) finishes, all within the shutdown grace period.
+/// Says what the grace period cut off.
 pub(super) async fn serve(
     listener: TcpListener,
     service: Arc<Service>,
     mut stop: oneshot::Receiver<()>,
-) {
+) -> Stopped {
     let settings = service.settings;
     let mut http = http1::Builder::new();
     // The header-read timeout is the connection's `Watchdog`, not hyper's (which needs a timer
@@ -75,6 +77,7 @@ pub(super) async fn serve(
         });
     }
     drop(listener);
+    service.inbox.stop.cancel();
     let finish = async {
         drain.stop();
         connections.close();
@@ -84,11 +87,69 @@ pub(super) async fn serve(
     };
     if tokio::time::timeout(settings.shutdown_grace, finish)
         .await
-        .is_err()
+        .is_ok()
     {
-        tracing::warn!(
-            grace = ?settings.shutdown_grace,
-            "work still in flight after the grace period was cut off"
-        );
+        return Stopped::default();
+    }
+    let queued = service.inbox.release_in_flight().await;
+    let stopped = Stopped {
+        grace: settings.shutdown_grace,
+        requests: connections.len(),
+        background: service.background.len().saturating_sub(queued.len()),
+        queued: queued.iter().map(ToString::to_string).collect(),
+    };
+    tracing::error!(
+        grace = ?settings.shutdown_grace,
+        "the shutdown grace period ran out: {}",
+        stopped.describe()
+    );
+    stopped
+}
+
+/// What a shutdown could not finish within its grace period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stopped {
+    grace: std::time::Duration,
+    requests: usize,
+    background: usize,
+    queued: Vec<String>,
+}
+
+impl Stopped {
+    /// Whether everything in flight finished within the grace period.
+    pub fn is_clean(&self) -> bool {
+        self.requests == 0 && self.background == 0 && self.queued.is_empty()
+    }
+
+    /// The queued deliveries whose handlers were cut off (`id to /webhooks/endpoint`): they were
+    /// given back to the inbox and run again at the next start.
+    pub fn cut_off_deliveries(&self) -> &[String] {
+        &self.queued
+    }
+
+    /// What was cut off, in one line.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.requests > 0 {
+            parts.push(format!("{} request(s) in flight", self.requests));
+        }
+        if self.background > 0 {
+            parts.push(format!("{} background task(s)", self.background));
+        }
+        if !self.queued.is_empty() {
+            parts.push(format!(
+                "the queued deliveries {} (queued again for the next start)",
+                self.queued.join(", ")
+            ));
+        }
+        if parts.is_empty() {
+            "nothing".to_owned()
+        } else {
+            parts.join("; ")
+        }
+    }
+
+    pub(super) fn grace(&self) -> std::time::Duration {
+        self.grace
     }
 }

@@ -1,8 +1,10 @@
 //! [`WebhooksServer`]: the server, configured step by step, and [`app()`].
 
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
 use std::time::Duration;
 
+use http::Extensions;
 use secrecy::ExposeSecret;
 use tokio_util::task::TaskTracker;
 
@@ -12,6 +14,11 @@ use crate::auth::{Auth, Secret};
 use crate::endpoint::{self, EndpointOptions, Origin, RouteSpec};
 use crate::error::Error;
 use crate::handler::{ErasedHandler, Handler};
+use crate::inbox::worker::{Inbox, QueueSettings, replica_name};
+use crate::inbox::{
+    DEFAULT_LEASE, DEFAULT_RETENTION, DEFAULT_RETRY_BACKOFF, Durability, INBOX_VAR, Location,
+    MemoryStore, SqliteStore, Store,
+};
 use crate::router::Router;
 use crate::service::{Pages, Service, Settings, Site};
 
@@ -54,8 +61,33 @@ pub struct WebhooksServer {
     respond_within: Option<Duration>,
     settings: Settings,
     landing_page: bool,
-    ui: Option<ErasedHandler>,
+    ui: Option<(ErasedHandler, Origin)>,
     app_name: Option<String>,
+    state: Extensions,
+    inbox: InboxChoice,
+    queue: QueueSettings,
+    durability: Durability,
+    replica: Option<String>,
+}
+
+/// Which inbox the builder was told to use.
+#[derive(Debug, Default)]
+enum InboxChoice {
+    /// `WEBHOOKS_INBOX`, else the default file when an endpoint is queued, else memory.
+    #[default]
+    Default,
+    /// A location given to [`WebhooksServer::inbox`].
+    Location(Location),
+    /// A store given to [`WebhooksServer::inbox_store`].
+    Store(Arc<dyn Store>),
+}
+
+/// What the service is built for: a launched server reads `WEBHOOKS_INBOX` and opens the default
+/// file; an in-process test client keeps its inbox in memory unless it was given one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    Server,
+    TestClient,
 }
 
 impl Default for WebhooksServer {
@@ -105,6 +137,17 @@ impl WebhooksServer {
             landing_page: true,
             ui: None,
             app_name: None,
+            state: Extensions::new(),
+            inbox: InboxChoice::Default,
+            queue: QueueSettings {
+                workers: default_workers(),
+                retry_backoff: DEFAULT_RETRY_BACKOFF,
+                lease: DEFAULT_LEASE,
+                retention: DEFAULT_RETENTION,
+                dedup: true,
+            },
+            durability: Durability::default(),
+            replica: None,
         }
     }
 
@@ -269,8 +312,15 @@ impl WebhooksServer {
     ///
     /// let server = WebhooksServer::new().add_webhook("hook", hook).ui(page);
     /// ```
+    #[track_caller]
     pub fn ui<H: Handler<Args>, Args>(mut self, handler: H) -> Self {
-        self.ui = Some(ErasedHandler::new(handler));
+        let caller = std::panic::Location::caller();
+        let origin = Origin {
+            name: "ui(..)".into(),
+            file: caller.file(),
+            line: caller.line(),
+        };
+        self.ui = Some((ErasedHandler::new(handler), origin));
         self
     }
 
@@ -278,6 +328,102 @@ impl WebhooksServer {
     /// API (default [`DEFAULT_ACTIVITY_CAPACITY`]; 0 keeps none).
     pub fn recent_deliveries(mut self, per_endpoint: usize) -> Self {
         self.settings.recent_deliveries = per_endpoint;
+        self
+    }
+
+    /// Gives handlers a value of type `T` through a [`State<T>`](crate::extract::State) argument:
+    /// an HTTP client, a configuration, a pool. Call it once per type (a second value of the same
+    /// type replaces the first).
+    ///
+    /// A handler asking for a `State<T>` the server was not given stops the server at start, with
+    /// the type and the endpoint named.
+    ///
+    /// # Examples
+    /// ```
+    /// use webhooks_runtime::extract::State;
+    /// use webhooks_runtime::WebhooksServer;
+    ///
+    /// #[derive(Clone)]
+    /// struct Hub { token: String }
+    ///
+    /// async fn hook(State(hub): State<Hub>) -> String {
+    ///     format!("token of {} characters", hub.token.len())
+    /// }
+    ///
+    /// let server = WebhooksServer::new().state(Hub { token: "hf_xxx".into() }).add_webhook("hook", hook);
+    /// ```
+    pub fn state<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(value);
+        self
+    }
+
+    /// Where the inbox is: a SQLite file (`data/inbox.sqlite3`, `sqlite://...`) or a PostgreSQL
+    /// database shared by several replicas (`postgres://...`). Default: `WEBHOOKS_INBOX`, else,
+    /// when an endpoint is queued, `webhooks-inbox.sqlite3` in the working directory (in `/data`
+    /// on a Space with persistent storage); with nothing queued, the ids of handled deliveries
+    /// are remembered in memory.
+    ///
+    /// The inbox is opened (and created) at launch; a place that cannot be written, or a file that
+    /// is not an inbox, stops the server with the reason.
+    pub fn inbox(mut self, location: impl AsRef<str>) -> Self {
+        self.inbox = InboxChoice::Location(Location::parse(location.as_ref()));
+        self
+    }
+
+    /// Uses `store` as the inbox: your own [`Store`] implementation, or one of this crate's built
+    /// with options of your own (`MemoryStore::remembering(..)`).
+    pub fn inbox_store(mut self, store: impl Store) -> Self {
+        self.inbox = InboxChoice::Store(Arc::new(store));
+        self
+    }
+
+    /// How many queued deliveries are handled at once (default: twice the number of CPU cores).
+    pub fn workers(mut self, workers: usize) -> Self {
+        self.queue.workers = workers.max(1);
+        self
+    }
+
+    /// How long a failed queued delivery waits before its second attempt (default 10 s); the wait
+    /// doubles for each further attempt, up to an hour, less up to half of it at random.
+    pub fn retry_backoff(mut self, first: Duration) -> Self {
+        self.queue.retry_backoff = first;
+        self
+    }
+
+    /// How long a worker's claim on a queued delivery lasts without renewal (default 5 min; it is
+    /// renewed every third of it while the handler runs). A replica that dies leaves its claims to
+    /// expire, and another replica runs them then.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.queue.lease = lease.max(Duration::from_millis(30));
+        self
+    }
+
+    /// Whether deliveries are recognised by their id, so that a delivery handled successfully, or
+    /// being handled, is answered `200 {"duplicate": true}` without running its handler again
+    /// (default: yes). With `false`, every request runs its handler, including the Hub's retries
+    /// and replays (queued endpoints still store each delivery once).
+    pub fn dedup(mut self, enabled: bool) -> Self {
+        self.queue.dedup = enabled;
+        self
+    }
+
+    /// How long the ids of handled deliveries are remembered (default 7 days).
+    pub fn remember_for(mut self, retention: Duration) -> Self {
+        self.queue.retention = retention;
+        self
+    }
+
+    /// How hard the inbox works to keep a commit (default [`Durability::Process`]: survives the
+    /// process being killed; [`Durability::PowerLoss`] also survives a power cut, slower).
+    pub fn durability(mut self, durability: Durability) -> Self {
+        self.durability = durability;
+        self
+    }
+
+    /// This replica's name in the attempts' history (default: `WEBHOOKS_REPLICA`, else the host's
+    /// name and the process id).
+    pub fn replica(mut self, name: impl Into<String>) -> Self {
+        self.replica = Some(name.into());
         self
     }
 
@@ -290,11 +436,27 @@ impl WebhooksServer {
     /// The checked, immutable form every request is served from: what
     /// [`launch`](Self::launch) serves and what [`TestClient`](crate::test::TestClient) drives
     /// without a socket.
-    pub(crate) fn into_service(self) -> Result<Service, Error> {
+    pub(crate) fn into_service(self, target: Target) -> Result<Service, Error> {
         if let Some(problem) = self.problems.into_iter().next() {
             return Err(problem);
         }
         endpoint::check_unique(&self.routes)?;
+        for spec in &self.routes {
+            if let Err(type_name) = spec.handler.check_state(&self.state) {
+                return Err(Error::MissingState {
+                    type_name,
+                    origin: spec.origin.clone(),
+                });
+            }
+        }
+        if let Some((ui, origin)) = &self.ui
+            && let Err(type_name) = ui.check_state(&self.state)
+        {
+            return Err(Error::MissingState {
+                type_name,
+                origin: origin.clone(),
+            });
+        }
         let secret = self
             .secret
             .filter(|secret| !secret.expose_secret().is_empty())
@@ -304,9 +466,17 @@ impl WebhooksServer {
                     .filter(|secret| !secret.is_empty())
                     .map(Secret::from)
             });
+        let queued = self.routes.iter().any(|spec| spec.options.queue.is_some());
+        let (store, location) = open_inbox(self.inbox, target, queued, self.durability)?;
+        let inbox = Inbox::new(
+            store,
+            location,
+            self.queue,
+            self.replica.unwrap_or_else(replica_name),
+        );
         let mut settings = self.settings;
         let pages = match (self.ui, self.landing_page) {
-            (Some(handler), _) => Pages::Custom(handler),
+            (Some((handler, _)), _) => Pages::Custom(handler),
             (None, true) => Pages::Landing,
             (None, false) => {
                 settings.recent_deliveries = 0;
@@ -320,6 +490,56 @@ impl WebhooksServer {
             background: TaskTracker::new(),
             site: Site::new(pages, self.app_name),
             ids: Ids::default(),
+            state: Arc::new(self.state),
+            inbox,
+            queued,
         })
     }
+}
+
+/// Twice the number of CPU cores: handlers mostly wait on the network.
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(4, |cores| cores.get() * 2)
+}
+
+/// The store the server's inbox is, and where, when it has a place.
+fn open_inbox(
+    choice: InboxChoice,
+    target: Target,
+    queued: bool,
+    durability: Durability,
+) -> Result<(Arc<dyn Store>, Option<Location>), Error> {
+    let location = match choice {
+        InboxChoice::Store(store) => return Ok((store, None)),
+        InboxChoice::Location(location) => location,
+        InboxChoice::Default => {
+            let from_env = match target {
+                Target::Server => std::env::var(INBOX_VAR)
+                    .ok()
+                    .filter(|value| !value.trim().is_empty()),
+                Target::TestClient => None,
+            };
+            match from_env {
+                Some(value) => Location::parse(&value),
+                None if queued && target == Target::Server => Location::default_for_this_machine(),
+                None => return Ok((Arc::new(MemoryStore::new()), None)),
+            }
+        }
+    };
+    let store: Arc<dyn Store> =
+        match &location {
+            Location::Sqlite(path) => Arc::new(SqliteStore::open(path, durability).map_err(
+                |err| Error::Inbox {
+                    location: Some(location.clone()),
+                    reason: err.to_string(),
+                },
+            )?),
+            Location::Postgres(_) => {
+                return Err(Error::Inbox {
+                    location: Some(location),
+                    reason: "this build has no PostgreSQL inbox".to_owned(),
+                });
+            }
+        };
+    Ok((store, Some(location)))
 }

@@ -2,9 +2,11 @@
 //!
 //! 1. route: a webhook path, or any other path (`site`: health, page, API, 404);
 //! 2. method: only `POST` (405);
-//! 3. secret, before any body byte is read (401 / 403);
+//! 3. secret, before any body byte is read (401 / 403), then the delivery's id (`Webhook-Id`, or
+//!    a new one; 400 for one that cannot be an id);
 //! 4. body, within the size limit and the read timeout (413 / 408);
-//! 5. the endpoint: its filter (200 skipped), its handler (`dispatch`);
+//! 5. the endpoint (`dispatch`): its filter (200 skipped), its inbox (200 duplicate; 202 queued,
+//!    once committed; 503 when the inbox is down), its handler;
 //! 6. the activity log keeps the delivery, and one access line is written.
 
 use std::convert::Infallible;
@@ -14,16 +16,17 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::request::Parts;
-use http::{Method, Request, Uri};
+use http::{Method, Request, StatusCode, Uri};
 use http_body::Body;
 use tracing::Span;
 use tracing::field::Empty;
 
 use super::body::{BoxError, read_body};
 use super::watchdog::Watchdog;
-use crate::activity::Kept;
-use crate::extract::Delivery;
-use crate::response::{IntoResponse, Response, method_not_allowed};
+use crate::activity::{Disposition, Kept};
+use crate::dispatch::Source;
+use crate::extract::{Delivery, DeliveryId};
+use crate::response::{IntoResponse, Response, error, method_not_allowed};
 use crate::router::Route;
 use crate::service::Service;
 
@@ -81,20 +84,44 @@ impl Service {
         let span = tracing::info_span!(
             "delivery",
             endpoint = &*route.name,
+            delivery = Empty,
             scope = Empty,
             action = Empty,
             repo = Empty,
         );
         if let Err(rejection) = self.auth.check(&head) {
-            return Answered::delivery(route, span, rejection.into_response(), None, None);
+            return Answered::refused(route, span, rejection.into_response());
+        }
+        let id = match DeliveryId::from_header(&head.headers) {
+            Ok(Some(id)) => id,
+            Ok(None) => DeliveryId::generate(),
+            Err(reason) => {
+                return Answered::refused(route, span, error(StatusCode::BAD_REQUEST, reason));
+            }
+        };
+        if !span.is_disabled() {
+            span.record("delivery", id.as_str());
         }
         let body = match read_body(body, &self.settings).await {
             Ok(body) => body,
-            Err(response) => return Answered::delivery(route, span, response, None, None),
+            Err(response) => return Answered::refused(route, span, response),
         };
-        let delivery = Delivery::new(head, body.clone());
-        let (response, skipped) = self.dispatch(route, delivery, &span).await.into_parts();
-        Answered::delivery(route, span, response, Some(body), skipped)
+        let delivery = Delivery::new(head, body.clone(), id.clone(), 1, Arc::clone(&self.state));
+        let (response, disposition) = self
+            .dispatch(route, delivery, &span, Source::Network)
+            .await
+            .into_parts();
+        Answered {
+            response,
+            span,
+            kept: Some(Kept {
+                route,
+                body: Some(body),
+                delivery_id: Some(id),
+                disposition,
+                replay_of: None,
+            }),
+        }
     }
 }
 
@@ -111,7 +138,7 @@ impl<'a> Answered<'a> {
     fn skipped(&self) -> bool {
         self.kept
             .as_ref()
-            .is_some_and(|kept| kept.skipped.is_some())
+            .is_some_and(|kept| matches!(kept.disposition, Disposition::Skipped(_)))
     }
 
     fn site(response: Response) -> Self {
@@ -122,20 +149,16 @@ impl<'a> Answered<'a> {
         }
     }
 
-    fn delivery(
-        route: &'a Route,
-        span: Span,
-        response: Response,
-        body: Option<Bytes>,
-        skipped: Option<Box<str>>,
-    ) -> Self {
+    /// A delivery refused before its handler could run: kept without a body.
+    fn refused(route: &'a Route, span: Span, response: Response) -> Self {
         Self {
             response,
             span,
             kept: Some(Kept {
                 route,
-                body,
-                skipped,
+                body: None,
+                delivery_id: None,
+                disposition: Disposition::Handled,
                 replay_of: None,
             }),
         }

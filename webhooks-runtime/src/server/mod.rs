@@ -8,7 +8,7 @@
 
 mod accept;
 mod body;
-mod builder;
+pub(crate) mod builder;
 mod delivery;
 mod drain;
 mod process;
@@ -20,6 +20,7 @@ mod watchdog;
 pub use crate::auth::SECRET_HEADER;
 pub use crate::endpoint::{EndpointOptions, Origin};
 pub use crate::filter::Filter;
+pub use accept::Stopped;
 pub use builder::{WebhooksServer, app};
 pub use process::main;
 pub use running::RunningServer;

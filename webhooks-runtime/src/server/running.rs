@@ -7,8 +7,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::builder::WebhooksServer;
-use super::{accept, signal};
+use super::accept::{self, Stopped};
+use super::builder::{Target, WebhooksServer};
+use super::signal;
 use crate::error::Error;
 use crate::service::Pages;
 use crate::startup;
@@ -37,7 +38,13 @@ impl WebhooksServer {
     pub async fn launch(self) -> Result<RunningServer, Error> {
         let addrs = self.addrs.clone();
         let public_url = self.public_url.clone();
-        let service = self.into_service()?;
+        let service = Arc::new(self.into_service(Target::Server)?);
+        if let Err(err) = service.inbox.store.prepare().await {
+            return Err(Error::Inbox {
+                location: service.inbox.location.clone(),
+                reason: err.to_string(),
+            });
+        }
         let addrs = match addrs {
             Some(addrs) => addrs,
             None => addrs_from_env()?,
@@ -67,7 +74,11 @@ impl WebhooksServer {
         tracing::info!(address = %local_addr, "listening");
         let _ = service.site.url.set(url.clone());
         let (shutdown_tx, shutdown_rx) = oneshot::channel();
-        let task = tokio::spawn(accept::serve(listener, Arc::new(service), shutdown_rx));
+        if service.queued {
+            tracing::info!(inbox = %service.inbox.describe, workers = service.inbox.settings.workers, "running queued deliveries");
+            tokio::spawn(crate::inbox::worker::work(Arc::clone(&service)));
+        }
+        let task = tokio::spawn(accept::serve(listener, service, shutdown_rx));
         Ok(RunningServer {
             local_addr,
             url,
@@ -85,8 +96,15 @@ impl WebhooksServer {
         print!("{}", server.startup_text());
         signal.await;
         tracing::info!("shutting down: finishing the deliveries in flight");
-        server.shutdown().await;
-        Ok(())
+        let stopped = server.shutdown().await;
+        if stopped.is_clean() {
+            Ok(())
+        } else {
+            Err(Error::CutOff {
+                grace: stopped.grace(),
+                what: stopped.describe(),
+            })
+        }
     }
 }
 
@@ -144,7 +162,7 @@ pub struct RunningServer {
     url: String,
     startup_text: String,
     shutdown: oneshot::Sender<()>,
-    task: JoinHandle<()>,
+    task: JoinHandle<Stopped>,
 }
 
 impl RunningServer {
@@ -164,12 +182,17 @@ impl RunningServer {
         &self.startup_text
     }
 
-    /// Stops accepting connections, lets the deliveries in flight finish (within the grace
-    /// period), and returns once the server is stopped.
-    pub async fn shutdown(self) {
+    /// Stops accepting connections and claiming queued deliveries, lets what is in flight finish
+    /// (within the grace period), and returns once the server is stopped, saying what the grace
+    /// period cut off.
+    pub async fn shutdown(self) -> Stopped {
         let _ = self.shutdown.send(());
-        if let Err(err) = self.task.await {
-            tracing::error!(error = %err, "the server task failed while shutting down");
+        match self.task.await {
+            Ok(stopped) => stopped,
+            Err(err) => {
+                tracing::error!(error = %err, "the server task failed while shutting down");
+                Stopped::default()
+            }
         }
     }
 }

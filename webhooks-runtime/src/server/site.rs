@@ -5,7 +5,10 @@
 //! | `GET /health` | `200 {"status":"ok"}`, always |
 //! | `/api/deliveries...` | the deliveries API (`crate::api`), unless the server is a bare API server |
 //! | `GET /` | the landing page (`crate::page`) |
+//! | `GET /assets/page-{version}.css`, `.js` | the landing page's style and script |
 //! | anything else | a custom UI if there is one, else `404 {"detail":"Not Found"}` |
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::request::Parts;
@@ -15,7 +18,7 @@ use tracing::Span;
 
 use super::body::{BoxError, read_body};
 use crate::api;
-use crate::extract::Delivery;
+use crate::extract::{Delivery, DeliveryId};
 use crate::page;
 use crate::response::{Response, json_bytes, method_not_allowed, not_found};
 use crate::service::{Pages, Service};
@@ -45,7 +48,13 @@ impl Service {
                     Ok(body) => body,
                     Err(response) => return response,
                 };
-                let delivery = Delivery::new(head, body);
+                let delivery = Delivery::new(
+                    head,
+                    body,
+                    DeliveryId::generate(),
+                    1,
+                    Arc::clone(&self.state),
+                );
                 self.run(handler, delivery, None, &Span::current(), "the custom UI")
                     .await
             }
@@ -53,6 +62,12 @@ impl Service {
                 Method::GET | Method::HEAD => page::render(self),
                 _ => method_not_allowed("GET, HEAD"),
             },
+            Pages::Landing if path == page::CSS_PATH || path == page::JS_PATH => {
+                match head.method {
+                    Method::GET | Method::HEAD => page::asset(path),
+                    _ => method_not_allowed("GET, HEAD"),
+                }
+            }
             Pages::Landing | Pages::Off => not_found(),
         }
     }

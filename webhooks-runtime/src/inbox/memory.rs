@@ -1,0 +1,381 @@
+//! [`MemoryStore`]: the inbox in memory, for servers that queue nothing (ids only, bounded) and for
+//! tests.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use super::{
+    AttemptRecord, Begin, ClaimId, Claimed, Counts, DeliveryKey, Enqueued, Entry, NewDelivery,
+    Outcome, Status, Store, StoreFuture,
+};
+
+/// How many handled ids a [`MemoryStore`] remembers by default.
+pub const DEFAULT_REMEMBERED: usize = 10_000;
+
+/// An inbox in memory: nothing survives the process.
+///
+/// A server with no queued endpoint and no inbox configured remembers the ids of the deliveries
+/// it handled here, the last [`DEFAULT_REMEMBERED`] of them, so that the Hub's retries run once.
+/// [`TestClient`](crate::test::TestClient) also keeps queued deliveries here unless it is given
+/// an inbox.
+#[derive(Debug)]
+pub struct MemoryStore {
+    inner: Mutex<Inner>,
+    remember: usize,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    items: HashMap<i64, Item>,
+    keys: HashMap<DeliveryKey, i64>,
+    /// Handled ids of not-queued endpoints, oldest first, for the bound.
+    remembered: VecDeque<i64>,
+    next_seq: i64,
+}
+
+#[derive(Debug)]
+struct Item {
+    key: DeliveryKey,
+    /// The stored delivery, for a queued endpoint; `None` for a remembered id.
+    delivery: Option<NewDelivery>,
+    state: State,
+    attempts: u32,
+    received_at: SystemTime,
+    next_at: SystemTime,
+    lease_until: Option<SystemTime>,
+    finished_at: Option<SystemTime>,
+    history: Vec<AttemptRecord>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Waiting,
+    Running,
+    Done,
+    Dead,
+}
+
+impl Item {
+    fn status(&self) -> Status {
+        match self.state {
+            State::Waiting if self.attempts == 0 => Status::Queued,
+            State::Waiting => Status::Retrying,
+            State::Running => Status::Running,
+            State::Done => Status::Done,
+            State::Dead => Status::Dead,
+        }
+    }
+
+    fn claimable(&self, now: SystemTime) -> bool {
+        self.delivery.is_some()
+            && match self.state {
+                State::Waiting => self.next_at <= now,
+                State::Running => self.lease_until.is_some_and(|until| until <= now),
+                State::Done | State::Dead => false,
+            }
+    }
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemoryStore {
+    /// A store remembering the last [`DEFAULT_REMEMBERED`] handled ids.
+    pub fn new() -> Self {
+        Self::remembering(DEFAULT_REMEMBERED)
+    }
+
+    /// A store remembering the last `ids` handled ids (of not-queued endpoints).
+    pub fn remembering(ids: usize) -> Self {
+        Self {
+            inner: Mutex::new(Inner::default()),
+            remember: ids.max(1),
+        }
+    }
+
+    fn inner(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Inner {
+    fn insert(&mut self, item: Item) -> i64 {
+        self.next_seq += 1;
+        let seq = self.next_seq;
+        self.keys.insert(item.key.clone(), seq);
+        self.items.insert(seq, item);
+        seq
+    }
+
+    fn remove(&mut self, seq: i64) {
+        if let Some(item) = self.items.remove(&seq) {
+            self.keys.remove(&item.key);
+        }
+    }
+
+    fn running(&mut self, claim: ClaimId) -> Option<&mut Item> {
+        self.items
+            .get_mut(&claim.0)
+            .filter(|item| item.state == State::Running)
+    }
+}
+
+fn ready<'a, T: Send + 'a>(value: T) -> StoreFuture<'a, T> {
+    Box::pin(std::future::ready(Ok(value)))
+}
+
+impl Store for MemoryStore {
+    fn begin(&self, key: &DeliveryKey, now: SystemTime) -> StoreFuture<'_, Begin> {
+        let mut inner = self.inner();
+        if inner.keys.contains_key(key) {
+            return ready(Begin::Duplicate);
+        }
+        inner.insert(Item {
+            key: key.clone(),
+            delivery: None,
+            state: State::Running,
+            attempts: 1,
+            received_at: now,
+            next_at: now,
+            lease_until: None,
+            finished_at: None,
+            history: Vec::new(),
+        });
+        ready(Begin::Run)
+    }
+
+    fn finish(&self, key: &DeliveryKey, succeeded: bool, now: SystemTime) -> StoreFuture<'_, ()> {
+        let mut inner = self.inner();
+        let Some(&seq) = inner.keys.get(key) else {
+            return ready(());
+        };
+        if !succeeded {
+            inner.remove(seq);
+            return ready(());
+        }
+        if let Some(item) = inner.items.get_mut(&seq) {
+            item.state = State::Done;
+            item.finished_at = Some(now);
+        }
+        inner.remembered.push_back(seq);
+        while inner.remembered.len() > self.remember {
+            if let Some(oldest) = inner.remembered.pop_front() {
+                inner.remove(oldest);
+            }
+        }
+        ready(())
+    }
+
+    fn enqueue(&self, delivery: NewDelivery, now: SystemTime) -> StoreFuture<'_, Enqueued> {
+        let mut inner = self.inner();
+        if let Some(&seq) = inner.keys.get(&delivery.key) {
+            let item = inner.items.get_mut(&seq).expect("keys and items agree");
+            if item.state != State::Dead {
+                return ready(Enqueued::Duplicate(item.status()));
+            }
+            item.state = State::Waiting;
+            item.attempts = 0;
+            item.next_at = now;
+            item.finished_at = None;
+            item.delivery = Some(delivery);
+            return ready(Enqueued::Revived);
+        }
+        inner.insert(Item {
+            key: delivery.key.clone(),
+            delivery: Some(delivery),
+            state: State::Waiting,
+            attempts: 0,
+            received_at: now,
+            next_at: now,
+            lease_until: None,
+            finished_at: None,
+            history: Vec::new(),
+        });
+        ready(Enqueued::Queued)
+    }
+
+    fn claim(
+        &self,
+        replica: &str,
+        limit: usize,
+        lease: Duration,
+        now: SystemTime,
+    ) -> StoreFuture<'_, Vec<Claimed>> {
+        let mut inner = self.inner();
+        let mut due: Vec<(SystemTime, i64)> = inner
+            .items
+            .iter()
+            .filter(|(_, item)| item.claimable(now))
+            .map(|(seq, item)| (item.next_at, *seq))
+            .collect();
+        due.sort_unstable();
+        let mut claimed = Vec::new();
+        for (_, seq) in due.into_iter().take(limit) {
+            let item = inner.items.get_mut(&seq).expect("just found");
+            item.state = State::Running;
+            item.attempts += 1;
+            item.lease_until = Some(now + lease);
+            item.history.push(AttemptRecord {
+                number: item.attempts,
+                replica: replica.to_owned(),
+                started_at: now,
+                finished_at: None,
+                status: None,
+                error: None,
+            });
+            claimed.push(Claimed {
+                claim: ClaimId(seq),
+                delivery: item.delivery.clone().expect("claimable items are queued"),
+                attempt: item.attempts,
+            });
+        }
+        ready(claimed)
+    }
+
+    fn renew(&self, claims: &[ClaimId], lease: Duration, now: SystemTime) -> StoreFuture<'_, ()> {
+        let mut inner = self.inner();
+        for claim in claims {
+            if let Some(item) = inner.running(*claim) {
+                item.lease_until = Some(now + lease);
+            }
+        }
+        ready(())
+    }
+
+    fn settle(&self, claim: ClaimId, outcome: Outcome, now: SystemTime) -> StoreFuture<'_, ()> {
+        let mut inner = self.inner();
+        if let Some(item) = inner.running(claim) {
+            let succeeded = (200..300).contains(&outcome.status);
+            if let Some(attempt) = item.history.last_mut() {
+                attempt.finished_at = Some(now);
+                attempt.status = Some(outcome.status);
+                attempt.error.clone_from(&outcome.error);
+            }
+            item.lease_until = None;
+            match (succeeded, outcome.retry_at) {
+                (true, _) => {
+                    item.state = State::Done;
+                    item.finished_at = Some(now);
+                }
+                (false, Some(at)) => {
+                    item.state = State::Waiting;
+                    item.next_at = at;
+                }
+                (false, None) => {
+                    item.state = State::Dead;
+                    item.finished_at = Some(now);
+                }
+            }
+        }
+        ready(())
+    }
+
+    fn release(&self, claims: &[ClaimId], now: SystemTime) -> StoreFuture<'_, ()> {
+        let mut inner = self.inner();
+        for claim in claims {
+            if let Some(item) = inner.running(*claim) {
+                item.state = State::Waiting;
+                item.attempts -= 1;
+                item.lease_until = None;
+                item.next_at = now;
+                item.history.pop();
+            }
+        }
+        ready(())
+    }
+
+    fn retry(&self, id: &str, now: SystemTime) -> StoreFuture<'_, u64> {
+        let mut inner = self.inner();
+        let mut revived = 0;
+        for item in inner.items.values_mut() {
+            if item.key.id == id && item.state == State::Dead && item.delivery.is_some() {
+                item.state = State::Waiting;
+                item.attempts = 0;
+                item.next_at = now;
+                item.finished_at = None;
+                revived += 1;
+            }
+        }
+        ready(revived)
+    }
+
+    fn list(&self, limit: usize) -> StoreFuture<'_, Vec<Entry>> {
+        let inner = self.inner();
+        let mut seqs: Vec<i64> = inner
+            .items
+            .iter()
+            .filter(|(_, item)| item.delivery.is_some())
+            .map(|(seq, _)| *seq)
+            .collect();
+        seqs.sort_unstable_by(|a, b| b.cmp(a));
+        let entries = seqs
+            .into_iter()
+            .take(limit)
+            .map(|seq| {
+                let item = &inner.items[&seq];
+                let delivery = item.delivery.as_ref().expect("filtered");
+                Entry {
+                    key: item.key.clone(),
+                    status: item.status(),
+                    attempts: item.attempts,
+                    max_attempts: delivery.max_attempts,
+                    received_at: item.received_at,
+                    next_attempt_at: (item.state == State::Waiting).then_some(item.next_at),
+                    history: item.history.clone(),
+                }
+            })
+            .collect();
+        ready(entries)
+    }
+
+    fn next_due(&self) -> StoreFuture<'_, Option<SystemTime>> {
+        let inner = self.inner();
+        let next = inner
+            .items
+            .values()
+            .filter(|item| item.delivery.is_some())
+            .filter_map(|item| match item.state {
+                State::Waiting => Some(item.next_at),
+                State::Running => item.lease_until,
+                State::Done | State::Dead => None,
+            })
+            .min();
+        ready(next)
+    }
+
+    fn counts(&self) -> StoreFuture<'_, Counts> {
+        let inner = self.inner();
+        let mut counts = Counts::default();
+        for item in inner.items.values() {
+            match item.status() {
+                Status::Queued => counts.queued += 1,
+                Status::Running => counts.running += 1,
+                Status::Retrying => counts.retrying += 1,
+                Status::Done => counts.done += 1,
+                Status::Dead => counts.dead += 1,
+            }
+        }
+        ready(counts)
+    }
+
+    fn purge(&self, before: SystemTime) -> StoreFuture<'_, u64> {
+        let mut inner = self.inner();
+        let old: Vec<i64> = inner
+            .items
+            .iter()
+            .filter(|(_, item)| {
+                item.state == State::Done && item.finished_at.is_some_and(|at| at < before)
+            })
+            .map(|(seq, _)| *seq)
+            .collect();
+        for seq in &old {
+            inner.remove(*seq);
+        }
+        inner.remembered.retain(|seq| !old.contains(seq));
+        ready(old.len() as u64)
+    }
+}
