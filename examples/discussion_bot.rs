@@ -16,23 +16,42 @@
 //! id, asked once with `whoami` and kept for the life of the server, and ignores its own.
 
 use std::process::ExitCode;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Value, json};
+use webhooks::extract::State;
 use webhooks::hub::HubClient;
-use webhooks::{HttpError, StatusCode, WebhookPayload, webhook_endpoint};
+use webhooks::response::HandlerError;
+use webhooks::{StatusCode, WebhookPayload, webhook_endpoint};
 
 /// What a comment starts with to ask for an echo.
 const COMMAND: &str = "/echo ";
 
-/// The client, built by `main` before the server starts.
-static HUB: OnceLock<HubClient> = OnceLock::new();
-/// The bot's account id, asked once (`whoami`) on the first `/echo`.
-static BOT_ID: OnceLock<String> = OnceLock::new();
+/// What the handler shares across deliveries: the Hub client, and the bot's account id, asked
+/// once (`whoami`) on the first `/echo` and kept.
+#[derive(Clone)]
+struct Bot {
+    hub: HubClient,
+    id: Arc<OnceLock<String>>,
+}
+
+impl Bot {
+    /// The token's account id: asked once, then remembered.
+    async fn id(&self) -> Result<&str, HandlerError> {
+        if let Some(id) = self.id.get() {
+            return Ok(id);
+        }
+        let me = self.hub.whoami().await.map_err(hub_failed)?;
+        Ok(self.id.get_or_init(|| me.id))
+    }
+}
 
 /// New comments only; the filter skips every other event with a 200.
 #[webhook_endpoint(scope = "discussion.comment", action = "create")]
-async fn discussion_bot(payload: WebhookPayload) -> Result<Value, HttpError> {
+async fn discussion_bot(
+    State(bot): State<Bot>,
+    payload: WebhookPayload,
+) -> Result<Value, HandlerError> {
     let Some(comment) = &payload.comment else {
         return Ok(json!({ "ignored": "no comment in the payload" }));
     };
@@ -43,37 +62,29 @@ async fn discussion_bot(payload: WebhookPayload) -> Result<Value, HttpError> {
     else {
         return Ok(json!({ "ignored": "not an /echo command" }));
     };
-    let hub = HUB.get().expect("main builds the client first");
-    if comment.author.id == bot_id(hub).await? {
+    if comment.author.id == bot.id().await? {
         return Ok(json!({ "ignored": "the bot's own comment" }));
     }
-    let reply = hub.reply(&payload, text).await.map_err(hub_failed)?;
+    let reply = bot.hub.reply(&payload, text).await.map_err(hub_failed)?;
     tracing::info!(repo = %payload.repo.name, comment = %reply.id, "replied");
     Ok(json!({ "replied": reply.id }))
 }
 
-/// The token's account id: asked once, then remembered.
-async fn bot_id(hub: &HubClient) -> Result<&'static str, HttpError> {
-    if let Some(id) = BOT_ID.get() {
-        return Ok(id);
-    }
-    let me = hub.whoami().await.map_err(hub_failed)?;
-    Ok(BOT_ID.get_or_init(|| me.id))
-}
-
-/// A Hub failure answered 502 with its message: the Hub retries a delivery that failed.
-fn hub_failed(error: webhooks::hub::Error) -> HttpError {
-    tracing::error!(%error, "the Hub refused");
-    HttpError::new(StatusCode::BAD_GATEWAY, error.to_string())
+/// A Hub failure answered 502 with its message (logged by the server): the Hub retries a
+/// delivery that failed.
+fn hub_failed(error: webhooks::hub::Error) -> HandlerError {
+    HandlerError::from(error).with_status(StatusCode::BAD_GATEWAY)
 }
 
 /// `webhooks::main!()`, after the client is built: a missing token stops the program at once.
 fn main() -> ExitCode {
     match HubClient::new() {
-        Ok(hub) => {
-            HUB.set(hub).expect("set once");
-            webhooks::server::main(|app| app)
-        }
+        Ok(hub) => webhooks::server::main(|app| {
+            app.state(Bot {
+                hub,
+                id: Arc::default(),
+            })
+        }),
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::FAILURE

@@ -30,6 +30,7 @@
 //! | [`response`] | return values and their JSON error bodies |
 //! | [`server`] | the server builder, its settings, [`server::RunningServer`], endpoint options |
 //! | [`handler`] | functions as handlers; [`handler::blocking`] for a plain `fn` added by hand |
+//! | [`inbox`] | where deliveries are remembered and queued: SQLite, PostgreSQL, the [`inbox::Store`] trait |
 //! | [`payload`] | the payload's parts, sample payloads for tests, `from_env` for Hub Jobs |
 //! | [`json`] | JSON decoding that names the failing field |
 //! | [`test`](mod@test) | [`test::TestClient`]: the server in process, for tests |
@@ -38,8 +39,8 @@
 
 pub use webhooks_runtime::{
     Accepted, Error, HttpError, IntoResponse, Json, Response, StatusCode, WebhookPayload,
-    WebhookRequest, WebhooksServer, app, extract, handler, http, json, payload, response, server,
-    test,
+    WebhookRequest, WebhooksServer, app, extract, handler, http, inbox, json, payload, response,
+    server, test,
 };
 
 /// Manage your webhooks on the Hub: [`hub::HubClient`] lists, creates, updates, enables, disables

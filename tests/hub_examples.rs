@@ -51,6 +51,8 @@ fn command(name: &str, hub: &MockHub) -> Command {
     let home = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hf-home-{name}"));
     let _ = std::fs::remove_dir_all(&home);
     std::fs::create_dir_all(&home).unwrap();
+    // A queued example's inbox: a fresh file, not one in the working directory.
+    let inbox = home.join("inbox.sqlite3");
     let mut command = Command::new(example_binary(name));
     for var in [
         "SPACE_ID",
@@ -71,6 +73,7 @@ fn command(name: &str, hub: &MockHub) -> Command {
         .env("WEBHOOK_SECRET", SECRET)
         .env("HF_ENDPOINT", hub.url())
         .env("HF_TOKEN", TOKEN)
+        .env("WEBHOOKS_INBOX", inbox)
         .env("HF_HOME", home)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -259,7 +262,7 @@ fn retrain_job(payload: &Value, delivery_id: &str) -> Value {
 }
 
 #[tokio::test]
-async fn retrain_on_push_answers_at_once_and_starts_a_job_with_the_payload() {
+async fn retrain_on_push_queues_each_push_and_starts_a_job_with_the_payload() {
     let mut push = payload("repo.content__update__hub-docs-composed.json");
     push["repo"]["type"] = json!("dataset");
     let hub = MockHub::start(vec![
@@ -282,7 +285,7 @@ async fn retrain_on_push_answers_at_once_and_starts_a_job_with_the_payload() {
         retrain
             .deliver(path, &[("webhook-id", "delivery-1")], &push)
             .await,
-        (202, json!({ "accepted": true }))
+        (202, json!({ "queued": true, "deliveryId": "delivery-1" }))
     );
     let started = retrain.log_line("retraining started").await;
     assert!(started.contains("job=j1"), "{started}");
@@ -306,29 +309,33 @@ async fn retrain_on_push_answers_at_once_and_starts_a_job_with_the_payload() {
         webhooks::payload::REPO_TYPE_VAR
     );
 
-    // The Hub already has its 202 when the Job is refused: the refusal is logged.
+    // The Hub already has its 202 when the Job is refused: the attempt fails, and the delivery
+    // waits for its next attempt (the backoff is longer than the rest of this test).
     assert_eq!(
         retrain
             .deliver(path, &[("webhook-id", "delivery-2")], &push)
             .await,
-        (202, json!({ "accepted": true }))
+        (202, json!({ "queued": true, "deliveryId": "delivery-2" }))
     );
-    let refused = retrain.log_line("cannot start the retraining Job").await;
+    let refused = retrain
+        .log_line("queued delivery failed; it will be retried")
+        .await;
     assert!(
-        refused.contains("Jobs are not enabled for this account"),
+        refused.contains("Jobs are not enabled for this account")
+            && refused.contains("delivery=delivery-2"),
         "{refused}"
     );
 
     // Other branches start nothing; so do other repo types (the endpoint's filter).
     let mut dev = push.clone();
     dev["updatedRefs"] = json!([{"ref": "refs/heads/dev", "oldSha": "a", "newSha": "b"}]);
-    assert_eq!(
-        retrain.deliver(path, &[], &dev).await,
-        (
-            200,
-            json!({ "skipped": true, "reason": "main did not change" })
-        )
-    );
+    let (status, _) = retrain
+        .deliver(path, &[("webhook-id", "delivery-3")], &dev)
+        .await;
+    assert_eq!(status, 202);
+    retrain
+        .log_line("main did not change: nothing to retrain")
+        .await;
     let model = payload("repo.content__update__hub-docs-composed.json");
     let (status, body) = retrain.deliver(path, &[], &model).await;
     assert_eq!((status, &body["skipped"]), (200, &json!(true)));

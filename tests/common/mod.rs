@@ -107,6 +107,28 @@ impl Connection {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Reply {
+        self.try_send(method, path, headers, body)
+            .await
+            .expect("the server answers")
+    }
+
+    /// A connection over an open stream.
+    pub fn from_stream(stream: TcpStream) -> Self {
+        let _ = stream.set_nodelay(true);
+        Self {
+            stream: BufReader::new(stream),
+        }
+    }
+
+    /// Sends one request and reads its answer; `None` when the connection fails or closes
+    /// first (for servers that may be killed mid-request).
+    pub async fn try_send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Option<Reply> {
         let mut request = format!(
             "{method} {path} HTTP/1.1\r\nhost: localhost\r\ncontent-length: {}\r\n",
             body.len()
@@ -116,8 +138,8 @@ impl Connection {
         }
         request.push_str("\r\n");
         let stream = self.stream.get_mut();
-        stream.write_all(request.as_bytes()).await.unwrap();
-        stream.write_all(body).await.unwrap();
+        stream.write_all(request.as_bytes()).await.ok()?;
+        stream.write_all(body).await.ok()?;
         self.read_reply().await
     }
 
@@ -139,37 +161,36 @@ impl Connection {
         }
     }
 
-    async fn read_reply(&mut self) -> Reply {
+    async fn read_reply(&mut self) -> Option<Reply> {
         let mut line = String::new();
-        self.stream.read_line(&mut line).await.unwrap();
-        let status = line
-            .split(' ')
-            .nth(1)
-            .unwrap_or_else(|| panic!("no status line: {line:?}"))
-            .parse()
-            .unwrap();
+        if self.stream.read_line(&mut line).await.ok()? == 0 {
+            return None;
+        }
+        let status = line.split(' ').nth(1)?.parse().ok()?;
         let mut headers = Vec::new();
         loop {
             line.clear();
-            self.stream.read_line(&mut line).await.unwrap();
+            if self.stream.read_line(&mut line).await.ok()? == 0 {
+                return None;
+            }
             let header = line.trim_end();
             if header.is_empty() {
                 break;
             }
-            let (name, value) = header.split_once(':').unwrap();
+            let (name, value) = header.split_once(':')?;
             headers.push((name.trim().to_owned(), value.trim().to_owned()));
         }
         let length: usize = headers
             .iter()
             .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
-            .map_or(0, |(_, value)| value.parse().unwrap());
+            .map_or(Some(0), |(_, value)| value.parse().ok())?;
         let mut body = vec![0; length];
-        self.stream.read_exact(&mut body).await.unwrap();
-        Reply {
+        self.stream.read_exact(&mut body).await.ok()?;
+        Some(Reply {
             status,
             headers,
-            body: String::from_utf8(body).unwrap(),
-        }
+            body: String::from_utf8(body).ok()?,
+        })
     }
 }
 
