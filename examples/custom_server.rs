@@ -36,6 +36,9 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
+            if let Some(help) = err.help() {
+                eprintln!("help: {help}");
+            }
             ExitCode::FAILURE
         }
     }

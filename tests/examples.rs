@@ -66,11 +66,11 @@ impl Example {
         Self { child, stdout }
     }
 
-    /// Everything printed up to and including the last startup line.
+    /// Everything printed up to and including the last startup line (the landing page's URL).
     async fn startup_text(&mut self) -> String {
         let mut text = String::new();
         tokio::time::timeout(STEP, async {
-            while !text.ends_with("to setup your webhooks.\n") {
+            while !(text.ends_with("/\n") && text.contains("Recent deliveries and replay: ")) {
                 let read = self.stdout.read_line(&mut text).await.unwrap();
                 assert_ne!(read, 0, "the example stopped before it was ready: {text}");
             }
@@ -166,7 +166,7 @@ async fn trigger_training_serves_and_stops_gracefully() {
     assert_eq!(
         text,
         format!(
-            "Webhook secret is correctly defined.\n\nWebhooks are correctly setup and ready to use:\n  - POST {url}/webhooks/trigger_training\n\nGo to https://huggingface.co/settings/webhooks to setup your webhooks.\n"
+            "Webhook secret is correctly defined.\n\nWebhooks are correctly setup and ready to use:\n  - POST {url}/webhooks/trigger_training\n\nGo to https://huggingface.co/settings/webhooks to setup your webhooks.\nRecent deliveries and replay: {url}/\n"
         )
     );
     let addr = url.trim_start_matches("http://").parse().unwrap();
@@ -226,7 +226,7 @@ async fn without_a_secret_the_warning_is_printed_and_endpoints_are_open() {
     assert_eq!(
         text,
         format!(
-            "Webhook secret is not defined. This means your webhook endpoints will be open to everyone.\nTo add a secret, set `WEBHOOK_SECRET` as environment variable or pass it at initialization:\n\t`WebhooksServer::new().webhook_secret(\"my_secret\")`\nFor more details about webhook secrets, please refer to https://huggingface.co/docs/hub/webhooks#webhook-secret.\n\nWebhooks are correctly setup and ready to use:\n  - POST {url}/webhooks/trigger_training\n\nGo to https://huggingface.co/settings/webhooks to setup your webhooks.\n"
+            "Webhook secret is not defined. This means your webhook endpoints will be open to everyone.\nTo add a secret, set `WEBHOOK_SECRET` as environment variable or pass it at initialization:\n\t`WebhooksServer::new().webhook_secret(\"my_secret\")`\nFor more details about webhook secrets, please refer to https://huggingface.co/docs/hub/webhooks#webhook-secret.\n\nWebhooks are correctly setup and ready to use:\n  - POST {url}/webhooks/trigger_training\n\nGo to https://huggingface.co/settings/webhooks to setup your webhooks.\nRecent deliveries and replay: {url}/\n"
         )
     );
     let addr = url.trim_start_matches("http://").parse().unwrap();
@@ -305,7 +305,7 @@ async fn custom_server_serves_hello_and_goodbye() {
     let url = base_url(&text);
     assert!(
         text.ends_with(&format!(
-            "ready to use:\n  - POST {url}/webhooks/goodbye\n  - POST {url}/webhooks/say_hello\n\nGo to https://huggingface.co/settings/webhooks to setup your webhooks.\n"
+            "ready to use:\n  - POST {url}/webhooks/goodbye\n  - POST {url}/webhooks/say_hello\n\nGo to https://huggingface.co/settings/webhooks to setup your webhooks.\nRecent deliveries and replay: {url}/\n"
         )),
         "{text}"
     );
@@ -340,7 +340,7 @@ async fn on_a_space_it_listens_on_all_interfaces_and_prints_the_https_url() {
     let text = example.startup_text().await;
     assert!(
         text.ends_with(
-            "ready to use:\n  - POST https://me-webhooks.hf.space/webhooks/on_comment\n  - POST https://me-webhooks.hf.space/webhooks/on_push\n\nGo to https://huggingface.co/settings/webhooks to setup your webhooks.\n"
+            "ready to use:\n  - POST https://me-webhooks.hf.space/webhooks/on_comment\n  - POST https://me-webhooks.hf.space/webhooks/on_push\n\nGo to https://huggingface.co/settings/webhooks to setup your webhooks.\nRecent deliveries and replay: https://me-webhooks.hf.space/\n"
         ),
         "{text}"
     );

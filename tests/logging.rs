@@ -49,7 +49,12 @@ async fn access_lines_spans_and_panics_are_logged_without_the_secret() {
     let server = launch(
         WebhooksServer::new()
             .webhook_secret(SECRET)
-            .add_webhook("training", hook),
+            .add_webhook("training", hook)
+            .add_webhook_with(
+                "spaces_only",
+                webhooks::server::EndpointOptions::new().repo_type("space"),
+                hook,
+            ),
     )
     .await;
     let addr = server.local_addr();
@@ -79,6 +84,20 @@ async fn access_lines_spans_and_panics_are_logged_without_the_secret() {
     .await;
     assert_eq!(reply.status, 403);
     assert_eq!(request(addr, "GET", "/nowhere", &[], b"").await.status, 404);
+    let skipped = post(
+        addr,
+        "/webhooks/spaces_only",
+        &fixture("discussion__create__hfhub-test.json"),
+    )
+    .await;
+    assert_eq!(skipped.json()["skipped"], true);
+    let handled = post(
+        addr,
+        "/webhooks/spaces_only",
+        &fixture("repo.content__update__hfhub-test.json"),
+    )
+    .await;
+    assert_eq!(handled.status, 200);
     server.shutdown().await;
 
     let logs = captured.text();
@@ -87,7 +106,7 @@ async fn access_lines_spans_and_panics_are_logged_without_the_secret() {
         .iter()
         .filter(|line| line.contains("webhooks::access"))
         .collect();
-    assert_eq!(access.len(), 4, "{logs}");
+    assert_eq!(access.len(), 6, "{logs}");
     assert!(
         access[0].contains(
             "delivery{endpoint=\"training\" delivery=\"delivery-1\" scope=\"repo.content\" action=\"update\" repo=\"Wauplin/gradio-user-history\"}"
@@ -106,6 +125,13 @@ async fn access_lines_spans_and_panics_are_logged_without_the_secret() {
         "{}",
         access[3]
     );
+    // A delivery the filter skipped says so; a handled one does not.
+    assert!(
+        access[4].contains("status=200") && access[4].ends_with("skipped=true"),
+        "{}",
+        access[4]
+    );
+    assert!(!access[5].contains("skipped"), "{}", access[5]);
     let panic = lines
         .iter()
         .find(|line| line.contains("the handler panicked"))

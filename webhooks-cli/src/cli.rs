@@ -29,6 +29,19 @@ pub enum Command {
     Hub(HubArgs),
     /// Deliver a payload to a running receiver exactly as the Hub would, and print its answer.
     Send(SendArgs),
+    /// Create a new webhooks project: an endpoint, its test, and what a Space needs to run it.
+    New(NewArgs),
+}
+
+/// `webhooks new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The project's directory; its last part is the package's name.
+    pub name: PathBuf,
+    /// Depend on the `hf-webhooks` checkout at this path instead of crates.io (to work offline, or
+    /// on an unreleased version).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
 }
 
 /// `webhooks hub`: the subcommand, and the options every subcommand takes.
@@ -268,6 +281,12 @@ pub struct SendArgs {
     /// A built-in sample payload of this scope.
     #[arg(long, value_name = "SCOPE", value_parser = clap::builder::PossibleValuesParser::new(webhooks::payload::Scope::KNOWN))]
     pub sample: Option<String>,
+    /// With --sample: about a repo of this type (its URLs follow).
+    #[arg(long, value_name = "TYPE", conflicts_with = "payload", value_parser = ["model", "dataset", "space"])]
+    pub repo_type: Option<String>,
+    /// With --sample: about this repo (`owner/name`).
+    #[arg(long, value_name = "REPO", conflicts_with = "payload")]
+    pub repo: Option<String>,
     /// The secret, sent in X-Webhook-Secret as the Hub does.
     #[arg(
         long,

@@ -10,6 +10,7 @@
 mod act;
 mod cli;
 mod hub;
+mod new;
 mod send;
 mod terminal;
 
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Hub(args) => hub::run(args).await,
             Command::Send(args) => send::run(args).await,
+            Command::New(args) => new::run(&args),
         }
     });
     match result {

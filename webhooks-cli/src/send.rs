@@ -12,6 +12,7 @@ use http::header::{CONTENT_TYPE, USER_AGENT};
 use http::{Method, Request, Uri};
 use webhooks::WebhookPayload;
 use webhooks::hub::transport::{HttpClient, TransportError};
+use webhooks::payload::RepoType;
 use webhooks::server::SECRET_HEADER;
 
 use crate::cli::SendArgs;
@@ -24,7 +25,23 @@ pub async fn run(args: SendArgs) -> Result<(), Failure> {
         (Some(path), _) => (read_payload(path)?, path.display().to_string()),
         (None, Some(scope)) => {
             let json = WebhookPayload::sample_json(scope).expect("clap checked the scope");
-            (json.as_bytes().to_vec(), format!("the {scope} sample"))
+            let json = if args.repo_type.is_none() && args.repo.is_none() {
+                // As the Hub wrote it, byte for byte.
+                json.as_bytes().to_vec()
+            } else {
+                let mut sample = WebhookPayload::sample(scope).expect("clap checked the scope");
+                if let Some(repo_type) = &args.repo_type {
+                    sample = sample.with_repo_type(RepoType::from(repo_type.as_str()));
+                }
+                if let Some(repo) = &args.repo {
+                    if let Err(invalid) = webhooks_core::filter::check_repo(repo) {
+                        return Err(Failure::usage(invalid.message()).help(invalid.help()));
+                    }
+                    sample = sample.with_repo(repo.as_str());
+                }
+                serde_json::to_vec_pretty(&sample).expect("a payload serialises")
+            };
+            (json, format!("the {scope} sample"))
         }
         (None, None) => unreachable!("clap requires --payload or --sample"),
     };

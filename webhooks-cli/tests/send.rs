@@ -117,6 +117,55 @@ fn every_sample_is_delivered_as_the_hub_would() {
 }
 
 #[test]
+fn a_sample_can_be_about_another_repo_and_repo_type() {
+    let receiver = Receiver::start();
+    let output = run(
+        webhooks(&[
+            &receiver.url(),
+            "--sample",
+            "repo.content",
+            "--repo-type",
+            "dataset",
+            "--repo",
+            "me/data",
+            "--secret",
+            SECRET,
+        ]),
+        0,
+    );
+    let echoed = answer(&output, "200 OK");
+    let sent = WebhookPayload::from_slice(echoed["body"].as_str().unwrap().as_bytes()).unwrap();
+    assert_eq!(
+        sent,
+        WebhookPayload::sample_repo_content()
+            .with_repo_type(webhooks::payload::RepoType::Dataset)
+            .with_repo("me/data")
+    );
+    assert_eq!(sent.repo.url.web, "https://huggingface.co/datasets/me/data");
+
+    let refused = run(
+        webhooks(&[&receiver.url(), "--sample", "repo", "--repo", "a/b/c"]),
+        2,
+    );
+    assert_eq!(
+        text(&refused.stderr),
+        "error: `a/b/c` is not a repo name\nhelp: write the repo's full name, `owner/name` (or `name` for a repo without a namespace, such as `gpt2`), e.g. `repo = \"my-org/my-dataset\"`\n"
+    );
+    // --repo and --repo-type adjust a sample, not a file sent byte for byte.
+    let file = temp_file("adjust.json", b"{}");
+    run(
+        webhooks(&[
+            &receiver.url(),
+            "--payload",
+            file.to_str().unwrap(),
+            "--repo",
+            "me/data",
+        ]),
+        2,
+    );
+}
+
+#[test]
 fn a_payload_file_is_sent_byte_for_byte_and_the_secret_can_come_from_the_environment() {
     let receiver = Receiver::start();
     // As copied from the Hub's activity tab: other formatting, an unknown key.
