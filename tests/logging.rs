@@ -144,3 +144,92 @@ async fn access_lines_spans_and_panics_are_logged_without_the_secret() {
     assert!(panic.contains("cannot handle comments yet"), "{panic}");
     assert!(!logs.contains(SECRET), "the secret was logged:\n{logs}");
 }
+
+/// An error with a cause, as `?` meets them.
+#[derive(Debug)]
+struct Upload(std::io::Error);
+
+impl std::fmt::Display for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("cannot upload the model card")
+    }
+}
+
+impl std::error::Error for Upload {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+#[tokio::test]
+async fn question_mark_answers_the_error_chain_and_logs_it_with_the_delivery() {
+    use webhooks::response::HandlerError;
+    use webhooks::{HttpError, StatusCode};
+
+    async fn upload(payload: WebhookPayload) -> Result<&'static str, HandlerError> {
+        match payload.repo.repo_type.as_str() {
+            "space" => Err(Upload(std::io::Error::other("connection reset by peer")))?,
+            "model" => Err(HttpError::new(StatusCode::CONFLICT, "already uploaded"))?,
+            _ => Err(HandlerError::msg("no datasets here").with_status(StatusCode::BAD_GATEWAY)),
+        }
+    }
+    // This test's own subscriber, for this thread (the test client runs everything on it).
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let _default = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish(),
+    );
+    let client =
+        webhooks::test::TestClient::new(WebhooksServer::new().add_webhook("upload", upload))
+            .unwrap();
+    let send = |payload: WebhookPayload| {
+        client
+            .post("/webhooks/upload")
+            .header(
+                webhooks::http::HeaderName::from_static("webhook-id"),
+                webhooks::http::HeaderValue::from_static("d-42"),
+            )
+            .json(&payload)
+    };
+    let space = send(WebhookPayload::sample_repo_content()).await;
+    assert_eq!(
+        (space.status(), space.text()),
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            r#"{"error":"cannot upload the model card: connection reset by peer"}"#.to_owned()
+        )
+    );
+    let model = send(WebhookPayload::sample_repo()).await;
+    assert_eq!(
+        (model.status(), model.text()),
+        (
+            StatusCode::CONFLICT,
+            r#"{"error":"409 Conflict: already uploaded"}"#.to_owned()
+        ),
+        "an HttpError keeps its status"
+    );
+    let dataset =
+        send(WebhookPayload::sample_repo().with_repo_type(webhooks::payload::RepoType::Dataset))
+            .await;
+    assert_eq!(
+        (dataset.status(), dataset.text()),
+        (
+            StatusCode::BAD_GATEWAY,
+            r#"{"error":"no datasets here"}"#.to_owned()
+        )
+    );
+    let logs = captured.text();
+    let failed = logs
+        .lines()
+        .find(|line| line.contains("the handler failed"))
+        .unwrap_or_else(|| panic!("no failure logged:\n{logs}"));
+    assert!(
+        failed.contains("ERROR")
+            && failed.contains("delivery{endpoint=\"upload\" delivery=\"d-42\"")
+            && failed.ends_with("error=cannot upload the model card: connection reset by peer"),
+        "{failed}"
+    );
+}
