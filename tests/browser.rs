@@ -1,8 +1,10 @@
 //! The landing page in a real browser: headless Chromium driven through ChromeDriver (the W3C
-//! WebDriver protocol, spoken by `fantoccini` over plain HTTP on 127.0.0.1). It opens `/`, sees the
-//! endpoints, sends a delivery, enters the secret, sees the delivery appear, replays it, sees the
-//! handler ran twice, checks the page at phone width and that its links work, and saves
-//! screenshots under `target/tmp/browser/`.
+//! WebDriver protocol, spoken by `fantoccini` over plain HTTP on 127.0.0.1), with the page's
+//! Content-Security-Policy on. It opens `/`, sees the endpoints, sends deliveries, enters the
+//! secret, sees them appear (a skipped one marked so), replays one, sees the handler ran twice,
+//! retries a dead queued delivery, checks the page at phone width and that its links work, and
+//! saves screenshots under `target/tmp/browser/`. A page on another origin tries to make the
+//! browser forge a delivery and a replay, and is refused.
 //!
 //! `.ci/run` installs Chromium and ChromeDriver and sets `WEBHOOKS_BROWSER_TESTS=required`; on a
 //! machine without them this test says so and passes, unless that variable requires it.
@@ -130,13 +132,18 @@ impl Browser {
         .await
     }
 
-    /// Waits (at most 10 s) until the element's text contains `needle`.
+    /// Waits (at most 20 s) until the element exists and its text contains `needle`.
     async fn wait_for_text(&self, css: &str, needle: &str) -> String {
         let mut last = String::new();
-        for _ in 0..100 {
-            last = self.text(css).await;
-            if last.contains(needle) {
-                return last;
+        for _ in 0..200 {
+            let found = tokio::time::timeout(COMMAND_TIMEOUT, self.client.find(Locator::Css(css)))
+                .await
+                .expect("chromedriver answers");
+            if let Ok(element) = found {
+                last = bounded(format!("text of {css}"), element.text()).await;
+                if last.contains(needle) {
+                    return last;
+                }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -165,6 +172,9 @@ impl Browser {
     }
 }
 
+/// Chromium is heavy: the tests of this file take turns.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn browser_available() -> bool {
     let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
     if !present {
@@ -191,6 +201,7 @@ async fn the_landing_page_shows_deliveries_and_replays_them() {
     if !browser_available() {
         return;
     }
+    let _one_browser = ONE_BROWSER.lock().await;
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&calls);
     let train = move |payload: WebhookPayload| {
@@ -204,7 +215,12 @@ async fn the_landing_page_shows_deliveries_and_replays_them() {
         WebhooksServer::new()
             .app_name("Training bot")
             .webhook_secret(SECRET)
-            .add_webhook("trigger_training", train),
+            .add_webhook("trigger_training", train)
+            .add_webhook_with(
+                "spaces_only",
+                webhooks::server::EndpointOptions::new().repo_type("space"),
+                |_: WebhookPayload| async { "space" },
+            ),
     )
     .await;
     let browser = Browser::start().await;
@@ -213,10 +229,10 @@ async fn the_landing_page_shows_deliveries_and_replays_them() {
     assert_eq!(browser.text("h1").await, "Training bot");
     assert_eq!(
         browser.text("#endpoints h2").await,
-        "1 webhook is registered:"
+        "2 webhooks are registered:"
     );
     assert_eq!(
-        browser.text("#endpoints code.url").await,
+        browser.text("#endpoints li:last-child code.url").await,
         format!("POST {}/webhooks/trigger_training", server.url())
     );
     // The page asks for the secret before showing any payload.
@@ -238,12 +254,29 @@ async fn the_landing_page_shows_deliveries_and_replays_them() {
         .wait_for_text("#secret-error", "That is not the server's secret.")
         .await;
 
+    // A delivery the endpoint's filter skips: answered 200, shown as skipped, not as a success.
+    let skipped = post(
+        server.local_addr(),
+        "/webhooks/spaces_only",
+        &fixture("discussion__create__hub-docs.json"),
+    )
+    .await;
+    assert_eq!(skipped.json()["skipped"], true);
+
     browser.type_into("#secret-input", SECRET).await;
     browser.click("#secret-save").await;
     browser
-        .wait_for_text("#activity-status", "1 recent delivery")
+        .wait_for_text("#activity-status", "2 recent deliveries")
         .await;
-    let row = browser.text("#deliveries tbody tr").await;
+    let badge = browser
+        .script("return document.querySelector('#deliveries tbody tr .badge').className;")
+        .await;
+    assert_eq!(badge, json!("badge status skipped"));
+    assert_eq!(
+        browser.text("#deliveries tbody tr .badge").await,
+        "200 skipped"
+    );
+    let row = browser.text("#deliveries tbody tr:nth-child(2)").await;
     assert!(
         row.contains("/webhooks/trigger_training") && row.contains("discussion create"),
         "{row}"
@@ -253,17 +286,21 @@ async fn the_landing_page_shows_deliveries_and_replays_them() {
         "{row}"
     );
 
-    browser.click("#deliveries tbody tr .view").await;
+    browser
+        .click("#deliveries tbody tr:nth-child(2) .view")
+        .await;
     browser
         .wait_for_text("#deliveries tr.payload pre", "\"Update co2 emissions\"")
         .await;
 
-    browser.click("#deliveries tbody tr .replay").await;
+    browser
+        .click("#deliveries tbody tr[data-id=\"1\"] .replay")
+        .await;
     browser
         .wait_for_text("#replay-result", "Replayed #1: the handler answered 200.")
         .await;
     browser
-        .wait_for_text("#activity-status", "2 recent deliveries")
+        .wait_for_text("#activity-status", "3 recent deliveries")
         .await;
     assert_eq!(
         browser.text("#deliveries tbody tr .tag").await,
@@ -312,4 +349,156 @@ async fn the_landing_page_shows_deliveries_and_replays_them() {
     }
     browser.close().await;
     server.shutdown().await;
+}
+
+/// A handler that always fails, counting its calls.
+fn failing(
+    calls: &Arc<AtomicUsize>,
+) -> impl Fn(WebhookPayload) -> std::future::Ready<webhooks::StatusCode> + Clone + Send + Sync + 'static
+{
+    let calls = Arc::clone(calls);
+    move |_| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        std::future::ready(webhooks::StatusCode::BAD_GATEWAY)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_queued_delivery_is_retried_from_the_page() {
+    if !browser_available() {
+        return;
+    }
+    let _one_browser = ONE_BROWSER.lock().await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let server = launch(
+        WebhooksServer::new()
+            .inbox_store(webhooks::inbox::MemoryStore::new())
+            .add_webhook_with(
+                "retrain",
+                webhooks::server::EndpointOptions::new().max_attempts(1),
+                failing(&calls),
+            ),
+    )
+    .await;
+    let reply = request(
+        server.local_addr(),
+        "POST",
+        "/webhooks/retrain",
+        &[("webhook-id", "push-1")],
+        &fixture("repo.content__update__dataset-main-composed.json"),
+    )
+    .await;
+    assert_eq!(reply.status, 202);
+
+    let browser = Browser::start().await;
+    browser.open(&format!("{}/", server.url())).await;
+    browser.wait_for_text("#queue tbody tr", "dead").await;
+    let row = browser.text("#queue tbody tr").await;
+    assert!(
+        row.contains("push-1")
+            && row.contains("1 / 1")
+            && row.contains("the handler answered 502 Bad Gateway"),
+        "{row}"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    browser.click("#queue tbody tr .retry").await;
+    browser
+        .wait_for_text("#retry-result", "Queued push-1 again.")
+        .await;
+    for _ in 0..100 {
+        if calls.load(Ordering::SeqCst) == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "the retried delivery ran");
+    browser.screenshot(&screenshot_path("queue.png")).await;
+    browser.close().await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_on_another_origin_cannot_forge_deliveries_or_replays() {
+    if !browser_available() {
+        return;
+    }
+    // The developer's server, open (no secret), as it runs locally.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&calls);
+    let victim = launch(
+        WebhooksServer::new().add_webhook("hook", move |_: WebhookPayload| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async { "ran" }
+        }),
+    )
+    .await;
+    let target = victim.url().to_owned();
+    let body = String::from_utf8(fixture("discussion__create__hub-docs.json")).unwrap();
+    assert_eq!(
+        post(victim.local_addr(), "/webhooks/hook", body.as_bytes())
+            .await
+            .status,
+        200
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+    // A page the developer opens, on another origin: it posts a payload without CORS, submits a
+    // form, and asks for a replay.
+    let form = format!(
+        "<form method=post enctype=text/plain action={target}/webhooks/hook><input name=x value=y></form><script>document.forms[0].submit()</script>"
+    );
+    // As a JavaScript string inside a <script>: `</` would end that script.
+    let form = format!("{form:?}").replace("</", "<\\/");
+    // The developer's browser: only one at a time on this machine.
+    let _one_browser = ONE_BROWSER.lock().await;
+    let page = format!(
+        r#"<!doctype html><html><body>
+<script>
+fetch("{target}/webhooks/hook", {{method: "POST", mode: "no-cors", headers: {{"content-type": "text/plain"}}, body: {body:?}}})
+  .finally(() => fetch("{target}/api/deliveries/1/replay", {{method: "POST", mode: "no-cors"}}))
+  .finally(() => {{
+    const frame = document.createElement("iframe");
+    frame.srcdoc = {form};
+    document.body.appendChild(frame);
+  }});
+</script></body></html>"#
+    );
+    let attacker = launch(
+        WebhooksServer::new()
+            .add_webhook("unused", |_: WebhookPayload| async {})
+            .ui(move || {
+                let page = page.clone();
+                async move { webhooks::response::Html(page) }
+            }),
+    )
+    .await;
+    let browser = Browser::start().await;
+    browser.open(&format!("{}/evil", attacker.url())).await;
+    // The forged delivery, the forged form and the forged replay all reach the server; the two to
+    // the webhook are kept in its log as refused.
+    let mut refused = 0;
+    for _ in 0..200 {
+        let list = request(victim.local_addr(), "GET", "/api/deliveries", &[], b"")
+            .await
+            .json();
+        refused = list["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["status"] == 403)
+            .count();
+        if refused >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(refused, 2, "the forged delivery and form were refused");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "a forged delivery or replay ran the handler"
+    );
+    browser.close().await;
+    attacker.shutdown().await;
+    victim.shutdown().await;
 }

@@ -316,21 +316,33 @@ async fn a_slow_handler_is_answered_202_and_finishes_in_the_background() {
 }
 
 #[tokio::test]
-async fn connections_past_the_bound_wait_for_a_free_slot() {
-    let server = launch(secured().max_connections(1)).await;
+async fn connections_past_the_bound_wait_while_every_connection_is_busy() {
+    async fn slow(_: WebhookPayload) -> &'static str {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        "slow"
+    }
+    let server = launch(
+        WebhooksServer::new()
+            .webhook_secret(SECRET)
+            .add_webhook("slow", slow)
+            .add_webhook("hook", ok)
+            .max_connections(1),
+    )
+    .await;
     let addr = server.local_addr();
     let body = fixture("discussion__create__hfhub-test.json");
     let headers = [("x-webhook-secret", SECRET)];
-    let mut first = Connection::open(addr).await;
-    assert_eq!(
-        first
-            .send("POST", "/webhooks/hook", &headers, &body)
-            .await
-            .status,
-        200
-    );
+    let busy = {
+        let body = body.clone();
+        tokio::spawn(async move {
+            let mut first = Connection::open(addr).await;
+            let reply = first.send("POST", "/webhooks/slow", &headers, &body).await;
+            (reply.status, first)
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
 
-    // The second connection is accepted by the kernel but not served while the first is open.
+    // The only connection is busy with a request: a second one waits for it...
     let waiting =
         tokio::spawn(async move { request(addr, "POST", "/webhooks/hook", &headers, &body).await });
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -338,8 +350,450 @@ async fn connections_past_the_bound_wait_for_a_free_slot() {
         !waiting.is_finished(),
         "a second connection was served past the bound"
     );
-    drop(first);
+    // ...and is served once the first one's request is answered (its connection, idle, is closed
+    // to make room).
+    let (status, mut first) = busy.await.unwrap();
+    assert_eq!(status, 200);
     let reply = tokio::time::timeout(STEP, waiting).await.unwrap().unwrap();
     assert_eq!((reply.status, reply.body.as_str()), (200, "ok"));
+    assert!(
+        first.closed_within(STEP).await,
+        "the idle connection made room"
+    );
+    server.shutdown().await;
+}
+
+/// How long a fresh delivery may wait behind connections held open, far below the header-read
+/// timeout (30 s) that would free them otherwise.
+const SERVED_SOON: Duration = Duration::from_secs(5);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_held_open_cannot_lock_out_a_delivery() {
+    let server = launch(secured()).await;
+    let addr = server.local_addr();
+    // 600 connections, past the default bound of 512: half idle keep-alive connections that
+    // asked for /health once, half slowloris heads that never finish.
+    let mut held = Vec::new();
+    for n in 0..600 {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        if n % 2 == 0 {
+            stream
+                .write_all(b"GET /health HTTP/1.1\r\nhost: localhost\r\n\r\n")
+                .await
+                .unwrap();
+        } else {
+            stream
+                .write_all(b"POST /webhooks/hook HTTP/1.1\r\nhost: localhost\r\nx-slow: ")
+                .await
+                .unwrap();
+        }
+        held.push(stream);
+    }
+    let body = fixture("discussion__create__hfhub-test.json");
+    let fresh = tokio::time::timeout(SERVED_SOON, async {
+        Connection::open(addr)
+            .await
+            .send(
+                "POST",
+                "/webhooks/hook",
+                &[("x-webhook-secret", SECRET)],
+                &body,
+            )
+            .await
+    })
+    .await
+    .expect("a fresh delivery is served while connections are held open");
+    assert_eq!((fresh.status, fresh.body.as_str()), (200, "ok"));
+    drop(held);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn requests_a_browser_sends_from_another_site_are_refused() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&calls);
+    let server = launch(
+        WebhooksServer::new().add_webhook("hook", move |_: WebhookPayload| {
+            let counted = Arc::clone(&counted);
+            async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                "ok"
+            }
+        }),
+    )
+    .await;
+    let addr = server.local_addr();
+    let host = addr.to_string();
+    let body = fixture("discussion__create__hfhub-test.json");
+    let forged = [
+        vec![("origin", "https://evil.example")],
+        vec![("origin", "null")],
+        vec![
+            ("sec-fetch-site", "cross-site"),
+            ("content-type", "text/plain"),
+        ],
+        vec![("sec-fetch-site", "same-site")],
+    ];
+    for headers in &forged {
+        let reply = request(addr, "POST", "/webhooks/hook", headers, &body).await;
+        assert_eq!(reply.status, 403, "{headers:?}");
+        assert!(
+            reply
+                .body
+                .starts_with(r#"{"error":"Cross-site request refused: "#),
+            "{}",
+            reply.body
+        );
+        let replay = request(addr, "POST", "/api/deliveries/1/replay", headers, b"").await;
+        assert_eq!(replay.status, 403, "{headers:?}");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "no forged delivery ran");
+
+    // The Hub (no Origin) and the landing page (same origin) are served.
+    let origin = format!("http://{host}");
+    for headers in [
+        vec![],
+        vec![
+            ("origin", origin.as_str()),
+            ("sec-fetch-site", "same-origin"),
+        ],
+    ] {
+        let reply = request(addr, "POST", "/webhooks/hook", &headers, &body).await;
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (200, "ok"),
+            "{headers:?}"
+        );
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+
+    // DNS rebinding: a name that resolves to 127.0.0.1 but is not this server's is refused the
+    // API; `request` sends `host: localhost`, which is loopback.
+    let mut connection = Connection::open(addr).await;
+    let rebound = connection
+        .send_raw_head(b"GET /api/deliveries HTTP/1.1\r\nhost: evil.example:7860\r\n\r\n")
+        .await;
+    assert_eq!(
+        (rebound.status, rebound.body.as_str()),
+        (
+            403,
+            r#"{"error":"Cross-site request refused: this server answers its API on loopback only to localhost and its public URL."}"#
+        )
+    );
+    let listed = request(addr, "GET", "/api/deliveries", &[], b"").await;
+    assert_eq!(listed.status, 200);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn unauthenticated_requests_do_not_push_deliveries_out_of_the_log() {
+    let server = launch(secured().recent_deliveries(10)).await;
+    let addr = server.local_addr();
+    let body = fixture("discussion__create__hfhub-test.json");
+    assert_eq!(post(addr, "/webhooks/hook", &body).await.status, 200);
+    for _ in 0..100 {
+        let reply = request(
+            addr,
+            "POST",
+            "/webhooks/hook",
+            &[("x-webhook-secret", "guess")],
+            &body,
+        )
+        .await;
+        assert_eq!(reply.status, 403);
+    }
+    let list = request(
+        addr,
+        "GET",
+        "/api/deliveries",
+        &[("x-webhook-secret", SECRET)],
+        b"",
+    )
+    .await
+    .json();
+    let statuses: Vec<u64> = list["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 403).count(),
+        10,
+        "the refused requests are shown too, the last ones"
+    );
+    let replay = request(
+        addr,
+        "POST",
+        "/api/deliveries/1/replay",
+        &[("x-webhook-secret", SECRET)],
+        b"",
+    )
+    .await;
+    assert_eq!(replay.status, 200, "{}", replay.body);
+    server.shutdown().await;
+}
+
+fn rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .unwrap()
+        / 1024
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_deliveries_cannot_make_the_activity_log_a_memory_weapon() {
+    async fn take(_: webhooks::extract::Bytes) -> &'static str {
+        "ok"
+    }
+    let server = launch(
+        WebhooksServer::new()
+            .webhook_secret(SECRET)
+            .add_webhook("a", take)
+            .add_webhook("b", take)
+            .add_webhook("c", take),
+    )
+    .await;
+    let addr = server.local_addr();
+    let before = rss_mib();
+    let big = vec![b'x'; 1024 * 1024 - 64];
+    let mut connection = Connection::open(addr).await;
+    for n in 0..300 {
+        let path = ["/webhooks/a", "/webhooks/b", "/webhooks/c"][n % 3];
+        let reply = connection
+            .send("POST", path, &[("x-webhook-secret", SECRET)], &big)
+            .await;
+        assert_eq!(reply.status, 200);
+    }
+    let after = rss_mib();
+    // Four listings at once, as several open tabs would make.
+    let started = std::time::Instant::now();
+    let listings: Vec<_> = (0..4)
+        .map(|_| {
+            tokio::spawn(async move {
+                request(
+                    addr,
+                    "GET",
+                    "/api/deliveries",
+                    &[("x-webhook-secret", SECRET)],
+                    b"",
+                )
+                .await
+            })
+        })
+        .collect();
+    for listing in listings {
+        let reply = listing.await.unwrap();
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.json()["deliveries"].as_array().unwrap().len(), 300);
+        assert!(
+            reply.body.len() < 200_000,
+            "the list carries no bodies: {} bytes",
+            reply.body.len()
+        );
+    }
+    println!(
+        "300 deliveries of 1 MiB: RSS {before} MiB before, {after} MiB after (at most 32 MiB of bodies kept); 4 listings at once in {:?}",
+        started.elapsed()
+    );
+    assert!(
+        after < 100,
+        "RSS {after} MiB after 300 × 1 MiB deliveries (it was {before} MiB before)"
+    );
+    // The oldest bodies were dropped; the newest are kept.
+    let newest = request(
+        addr,
+        "GET",
+        "/api/deliveries/300",
+        &[("x-webhook-secret", SECRET)],
+        b"",
+    )
+    .await;
+    assert_eq!(newest.json()["hasPayload"], true);
+    let oldest = request(
+        addr,
+        "GET",
+        "/api/deliveries/1",
+        &[("x-webhook-secret", SECRET)],
+        b"",
+    )
+    .await;
+    assert_eq!(oldest.json()["hasPayload"], false);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn every_answer_forbids_sniffing_and_referrers_and_the_page_has_a_strict_policy() {
+    let server = launch(secured()).await;
+    let addr = server.local_addr();
+    let body = fixture("discussion__create__hfhub-test.json");
+    for reply in [
+        post(addr, "/webhooks/hook", &body).await,
+        request(addr, "POST", "/webhooks/hook", &[], &body).await,
+        request(addr, "GET", "/nowhere", &[], b"").await,
+        request(addr, "GET", "/health", &[], b"").await,
+        request(addr, "GET", "/", &[], b"").await,
+    ] {
+        assert_eq!(
+            (
+                reply.header("x-content-type-options"),
+                reply.header("referrer-policy")
+            ),
+            (Some("nosniff"), Some("no-referrer")),
+            "{} {}",
+            reply.status,
+            reply.body
+        );
+    }
+    let page = request(addr, "GET", "/", &[], b"").await;
+    assert_eq!(
+        page.header("content-security-policy"),
+        Some(
+            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+        )
+    );
+    assert!(!page.body.contains("<script>") && !page.body.contains("<style>"));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn background_work_is_bounded_and_past_the_bound_the_hub_is_asked_to_retry() {
+    use webhooks::Accepted;
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    let held = Arc::clone(&gate);
+    let server = launch(secured().max_background(2).add_webhook(
+        "later",
+        move |_: WebhookPayload| {
+            let held = Arc::clone(&held);
+            async move {
+                Accepted(async move {
+                    let _ = held.acquire().await;
+                })
+            }
+        },
+    ))
+    .await;
+    let addr = server.local_addr();
+    let body = fixture("discussion__create__hfhub-test.json");
+    for _ in 0..2 {
+        assert_eq!(post(addr, "/webhooks/later", &body).await.status, 202);
+    }
+    let refused = post(addr, "/webhooks/later", &body).await;
+    assert_eq!(
+        (
+            refused.status,
+            refused.header("retry-after"),
+            refused.body.as_str()
+        ),
+        (
+            503,
+            Some("5"),
+            r#"{"error":"The server already runs 2 background tasks; try again later."}"#
+        )
+    );
+    gate.add_permits(2);
+    // Once the work is done, there is room again.
+    let accepted = tokio::time::timeout(STEP, async {
+        loop {
+            let reply = post(addr, "/webhooks/later", &body).await;
+            if reply.status == 202 {
+                return reply;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(accepted.body, r#"{"accepted":true}"#);
+    gate.add_permits(1);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_secret_pasted_with_a_newline_still_matches_and_is_reported() {
+    #[derive(Clone, Default)]
+    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let _default = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish(),
+    );
+    let client = webhooks::test::TestClient::new(
+        WebhooksServer::new()
+            .webhook_secret("s3cret\n")
+            .also_accept_secret(" old ")
+            .add_webhook("hook", ok),
+    )
+    .unwrap();
+    let body = WebhookPayload::sample_repo();
+    for secret in ["s3cret", "old"] {
+        let reply = client
+            .post("/webhooks/hook")
+            .secret(secret)
+            .json(&body)
+            .await;
+        assert_eq!(reply.status(), 200, "{secret}");
+    }
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert_eq!(
+        logs.matches("the webhook secret starts or ends with whitespace")
+            .count(),
+        2,
+        "{logs}"
+    );
+    assert!(!logs.contains("s3cret"), "the secret was logged: {logs}");
+}
+
+#[tokio::test]
+async fn a_422_repeats_at_most_200_characters_of_a_value() {
+    let server = launch(secured()).await;
+    let mut payload: serde_json::Value =
+        serde_json::from_slice(&fixture("discussion__create__hfhub-test.json")).unwrap();
+    payload["repo"]["private"] = json!("y".repeat(500_000));
+    let reply = post(
+        server.local_addr(),
+        "/webhooks/hook",
+        payload.to_string().as_bytes(),
+    )
+    .await;
+    assert_eq!(reply.status, 422);
+    assert_eq!(reply.json()["path"], "repo.private");
+    assert!(
+        reply.body.len() < 500,
+        "{} bytes: {}",
+        reply.body.len(),
+        &reply.body[..300]
+    );
+    assert!(
+        reply.body.contains(&format!("\"{}…\\\"", "y".repeat(200))),
+        "{}",
+        reply.body
+    );
     server.shutdown().await;
 }

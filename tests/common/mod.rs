@@ -143,6 +143,19 @@ impl Connection {
         self.read_reply().await
     }
 
+    /// Sends a request written out in full (its head, for requests without a body) and reads its
+    /// answer.
+    pub async fn send_raw_head(&mut self, head: &[u8]) -> Reply {
+        let exchange = async {
+            self.stream.get_mut().write_all(head).await.ok()?;
+            self.read_reply().await
+        };
+        tokio::time::timeout(STEP, exchange)
+            .await
+            .expect("the server answers in time")
+            .expect("an answer")
+    }
+
     /// Writes raw bytes, e.g. the start of a request that never finishes.
     pub async fn write_raw(&mut self, bytes: &[u8]) {
         self.stream.get_mut().write_all(bytes).await.unwrap();

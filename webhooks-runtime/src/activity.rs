@@ -26,6 +26,13 @@ use crate::service::Service;
 /// Default number of deliveries kept per endpoint.
 pub const DEFAULT_ACTIVITY_CAPACITY: usize = 100;
 
+/// Default number of bytes of bodies the activity log keeps, every endpoint together.
+pub const DEFAULT_ACTIVITY_BYTES: usize = 32 * 1024 * 1024;
+
+/// How many requests refused before they were authenticated each endpoint keeps, apart from the
+/// deliveries, so that they cannot push the deliveries out.
+pub(crate) const REFUSED_CAPACITY: usize = 20;
+
 /// One delivery, as the activity log keeps it.
 #[derive(Debug, Clone)]
 pub(crate) struct Record {
@@ -62,6 +69,9 @@ pub(crate) enum Disposition {
 /// became of it, and the delivery it replays.
 pub(crate) struct Kept<'a> {
     pub(crate) route: &'a Route,
+    /// Refused before it was authenticated (a wrong secret, another site): kept apart, so that
+    /// such requests cannot push deliveries out of the log.
+    pub(crate) unauthenticated: bool,
     pub(crate) body: Option<Bytes>,
     pub(crate) delivery_id: Option<DeliveryId>,
     pub(crate) disposition: Disposition,
@@ -90,7 +100,12 @@ impl Service {
             delivery_id: kept.delivery_id.clone(),
             disposition: kept.disposition.clone(),
         };
-        kept.route.recent.push(record, kept.body.as_deref());
+        let ring = if kept.unauthenticated {
+            &kept.route.refused
+        } else {
+            &kept.route.recent
+        };
+        ring.push(record, kept.body.as_deref());
     }
 }
 
@@ -104,52 +119,84 @@ impl Ids {
     }
 }
 
-/// One endpoint's recent deliveries, newest last.
+/// One endpoint's recent deliveries, newest last, their bodies within a byte budget.
 #[derive(Debug)]
 pub(crate) struct Recent {
     capacity: usize,
-    records: Mutex<VecDeque<Record>>,
+    /// The most body bytes kept; past it the oldest bodies go (their records stay).
+    byte_budget: usize,
+    inner: Mutex<Ring>,
+}
+
+#[derive(Debug, Default)]
+struct Ring {
+    records: VecDeque<Record>,
+    /// The bytes of the bodies in `records`.
+    bytes: usize,
 }
 
 impl Recent {
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize, byte_budget: usize) -> Self {
         Self {
             capacity,
-            records: Mutex::new(VecDeque::with_capacity(capacity)),
+            byte_budget,
+            inner: Mutex::new(Ring {
+                records: VecDeque::with_capacity(capacity),
+                bytes: 0,
+            }),
         }
     }
 
-    /// Keeps `record` with a copy of `body`, evicting the oldest record when the ring is full.
+    /// Keeps `record` with a copy of `body`, evicting the oldest record when the ring is full and
+    /// the oldest bodies while the bodies exceed the byte budget.
     pub(crate) fn push(&self, mut record: Record, body: Option<&[u8]>) {
         if self.capacity == 0 {
             return;
         }
-        let mut records = self.records();
-        let evicted = if records.len() == self.capacity {
-            records.pop_front()
+        let mut ring = self.ring();
+        let evicted = if ring.records.len() == self.capacity {
+            ring.records.pop_front()
         } else {
             None
         };
-        if let Some(body) = body {
+        if let Some(body) = evicted.as_ref().and_then(|evicted| evicted.body.as_ref()) {
+            ring.bytes -= body.len();
+        }
+        if let Some(body) = body.filter(|body| body.len() <= self.byte_budget) {
+            ring.make_room(body.len(), self.byte_budget);
             let spare = evicted.and_then(|evicted| evicted.body?.try_into_mut().ok());
             record.body = Some(copy_into(spare, body));
+            ring.bytes += body.len();
         }
-        records.push_back(record);
+        ring.records.push_back(record);
     }
 
-    fn records(&self) -> MutexGuard<'_, VecDeque<Record>> {
-        self.records.lock().unwrap_or_else(PoisonError::into_inner)
+    fn ring(&self) -> MutexGuard<'_, Ring> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A copy of the records, newest last (bodies are shared, not copied).
     pub(crate) fn snapshot(&self) -> Vec<Record> {
-        let records = self.records();
-        records.iter().cloned().collect()
+        let ring = self.ring();
+        ring.records.iter().cloned().collect()
     }
 
     pub(crate) fn find(&self, id: u64) -> Option<Record> {
-        let records = self.records();
-        records.iter().find(|record| record.id == id).cloned()
+        let ring = self.ring();
+        ring.records.iter().find(|record| record.id == id).cloned()
+    }
+}
+
+impl Ring {
+    /// Drops the oldest bodies until `more` bytes fit in `budget`.
+    fn make_room(&mut self, more: usize, budget: usize) {
+        let mut oldest = 0;
+        while self.bytes + more > budget && oldest < self.records.len() {
+            if let Some(body) = self.records[oldest].body.take() {
+                self.bytes -= body.len();
+            }
+            oldest += 1;
+        }
     }
 }
 
@@ -230,7 +277,7 @@ mod tests {
 
     #[test]
     fn keeps_the_last_records_only() {
-        let recent = Recent::new(3);
+        let recent = Recent::new(3, usize::MAX);
         for id in 1..=5 {
             recent.push(record(id), None);
         }
@@ -240,14 +287,35 @@ mod tests {
         );
         assert!(recent.find(2).is_none());
         assert_eq!(recent.find(4).unwrap().id, 4);
-        let off = Recent::new(0);
+        let off = Recent::new(0, usize::MAX);
         off.push(record(1), Some(b"{}"));
         assert!(off.snapshot().is_empty());
     }
 
     #[test]
+    fn bodies_past_the_byte_budget_go_oldest_first_and_their_records_stay() {
+        let recent = Recent::new(10, 25);
+        for id in 1..=4 {
+            recent.push(record(id), Some(b"0123456789"));
+        }
+        let kept: Vec<(u64, bool)> = recent
+            .snapshot()
+            .iter()
+            .map(|record| (record.id, record.body.is_some()))
+            .collect();
+        assert_eq!(kept, [(1, false), (2, false), (3, true), (4, true)]);
+        // A body larger than the whole budget is not kept at all.
+        recent.push(record(5), Some(&[b'x'; 26]));
+        assert!(recent.find(5).unwrap().body.is_none());
+        assert!(
+            recent.find(4).unwrap().body.is_some(),
+            "nothing dropped for it"
+        );
+    }
+
+    #[test]
     fn an_evicted_body_buffer_is_reused_unless_it_is_still_shared() {
-        let recent = Recent::new(1);
+        let recent = Recent::new(1, usize::MAX);
         recent.push(record(1), Some(b"first body"));
         let first = recent.find(1).unwrap().body.unwrap().as_ptr();
         // The snapshot is gone by now: the next record writes into the evicted record's buffer.

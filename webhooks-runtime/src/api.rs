@@ -26,6 +26,7 @@ use crate::response::{
     IntoResponse, Response, error, json_response, method_not_allowed, not_found,
 };
 use crate::router::Route;
+use crate::same_site;
 use crate::service::Service;
 
 const PREFIX: &str = "/api/deliveries";
@@ -41,6 +42,12 @@ pub(crate) fn owns(path: &str) -> bool {
 
 /// Answers a request to the API; its body is never read.
 pub(crate) async fn answer(service: &Service, head: &Parts) -> Response {
+    if service.site.loopback() && !same_site::host_allowed(head, service.site.url()) {
+        return same_site::unknown_host();
+    }
+    if let Some(refusal) = same_site::refusal(head, service.site.url()) {
+        return refusal;
+    }
     // The same secret as the webhooks: without it nobody reads payloads or runs handlers.
     if let Err(rejection) = service.auth.check(head) {
         return rejection.into_response();
@@ -187,10 +194,12 @@ async fn list(service: &Service) -> Response {
         .router
         .routes()
         .flat_map(|(path, route)| {
+            let refused = route.refused.snapshot().into_iter();
             route
                 .recent
                 .snapshot()
                 .into_iter()
+                .chain(refused)
                 .map(move |record| (path, record))
         })
         .collect();
@@ -228,10 +237,13 @@ async fn list(service: &Service) -> Response {
 
 /// The kept request `n`, with the route it came to.
 fn find(service: &Service, n: u64) -> Option<(&str, &Route, Record)> {
-    service
-        .router
-        .routes()
-        .find_map(|(path, route)| route.recent.find(n).map(|record| (path, route, record)))
+    service.router.routes().find_map(|(path, route)| {
+        route
+            .recent
+            .find(n)
+            .or_else(|| route.refused.find(n))
+            .map(|record| (path, route, record))
+    })
 }
 
 /// `GET /api/deliveries/{n}`: one request, with its payload (JSON, or a string when it is not).
@@ -295,6 +307,7 @@ async fn replay(service: &Service, n: u64) -> Response {
         .into_parts();
     let kept = Kept {
         route,
+        unauthenticated: false,
         body: Some(body),
         delivery_id: Some(id),
         disposition,

@@ -7,6 +7,8 @@
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -204,16 +206,24 @@ impl Service {
             future: handler.call(delivery),
             span,
         };
+        let mut cut = CutOff::watch(&self.stopping, span);
         let outcome = match deadline {
             None => (&mut call).await,
             Some(deadline) => tokio::select! {
                 outcome = &mut call => outcome,
                 () = tokio::time::sleep(deadline) => {
-                    self.finish_in_background(call.future, span.clone(), name.to_owned());
-                    return accepted_after(deadline);
+                    if self.background_full() {
+                        // No room to go on in the background: the Hub waits for the handler.
+                        (&mut call).await
+                    } else {
+                        cut.finished();
+                        self.finish_in_background(call.future, span.clone(), name.to_owned());
+                        return accepted_after(deadline);
+                    }
                 }
             },
         };
+        cut.finished();
         match outcome {
             Ok(mut response) => {
                 self.spawn_handed_over(&mut response, span);
@@ -234,27 +244,55 @@ impl Service {
         }
     }
 
-    /// Spawns the work an answer hands over, if any, tracked for shutdown.
+    /// Spawns the work an answer hands over, if any, tracked for shutdown; with the background
+    /// already full, the work is dropped and the answer becomes `503` (the Hub tries again later).
     fn spawn_handed_over(&self, response: &mut Response, span: &Span) {
-        if let Some(work) = take_background(response) {
-            self.background
-                .spawn(tracing::Instrument::instrument(work, span.clone()));
+        let Some(work) = take_background(response) else {
+            return;
+        };
+        if self.background_full() {
+            span.in_scope(|| {
+                tracing::warn!(
+                    max = self.settings.max_background,
+                    "too much background work: the delivery is answered 503"
+                );
+            });
+            *response = busy(self.settings.max_background);
+            return;
         }
+        self.background
+            .spawn(tracing::Instrument::instrument(work, span.clone()));
+    }
+
+    /// Whether the background work has reached its bound.
+    fn background_full(&self) -> bool {
+        self.background.len() >= self.settings.max_background
     }
 
     /// Goes on with a handler past its deadline, tracked for shutdown.
     fn finish_in_background(&self, future: BoxFuture<Response>, span: Span, name: String) {
         let service_background = self.background.clone();
+        let max_background = self.settings.max_background;
+        let stopping = Arc::clone(&self.stopping);
         self.background.spawn(async move {
             let call = Call {
                 future,
                 span: &span,
             };
-            match call.await {
+            let mut cut = CutOff::watch(&stopping, &span);
+            let outcome = call.await;
+            cut.finished();
+            match outcome {
                 Ok(mut response) => {
                     if let Some(work) = take_background(&mut response) {
-                        service_background
-                            .spawn(tracing::Instrument::instrument(work, span.clone()));
+                        if service_background.len() < max_background {
+                            service_background
+                                .spawn(tracing::Instrument::instrument(work, span.clone()));
+                        } else {
+                            span.in_scope(|| {
+                                tracing::warn!("too much background work: the work this late handler handed over is dropped");
+                            });
+                        }
                     }
                     span.in_scope(|| {
                         tracing::info!(
@@ -266,6 +304,39 @@ impl Service {
                 Err(panic) => span.in_scope(|| log_panic(&name, &*panic)),
             }
         });
+    }
+}
+
+/// Logs, when dropped before [`finished`](Self::finished) while the server is stopping, that the
+/// shutdown's grace period cut the delivery of `span` off.
+struct CutOff<'a> {
+    stopping: &'a AtomicBool,
+    span: &'a Span,
+    running: bool,
+}
+
+impl<'a> CutOff<'a> {
+    fn watch(stopping: &'a AtomicBool, span: &'a Span) -> Self {
+        Self {
+            stopping,
+            span,
+            running: true,
+        }
+    }
+
+    fn finished(&mut self) {
+        self.running = false;
+    }
+}
+
+impl Drop for CutOff<'_> {
+    fn drop(&mut self) {
+        // Dropped while running: the connection closed, or the shutdown's grace period ran out.
+        if self.running && self.stopping.load(Ordering::Relaxed) {
+            self.span.in_scope(|| {
+                tracing::error!("the shutdown grace period ran out while this delivery was handled: it was cut off");
+            });
+        }
     }
 }
 
@@ -322,6 +393,18 @@ fn queued(id: &DeliveryId) -> Response {
             delivery_id: id.as_str(),
         },
     )
+}
+
+/// `503` with `Retry-After`: background work is at its bound.
+fn busy(max: usize) -> Response {
+    let mut response = error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &format!("The server already runs {max} background tasks; try again later."),
+    );
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+    response
 }
 
 fn accepted_after(deadline: Duration) -> Response {

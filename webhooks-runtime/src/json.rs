@@ -79,7 +79,7 @@ pub(crate) fn from_slice_tracked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T,
         }
         JsonError {
             path,
-            message: err.inner().to_string(),
+            message: shorten_quoted(&err.inner().to_string()),
         }
     })?;
     de.end().map_err(|err| JsonError {
@@ -87,6 +87,39 @@ pub(crate) fn from_slice_tracked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T,
         message: err.to_string(),
     })?;
     Ok(value)
+}
+
+/// The most characters of a value an error message repeats.
+const MAX_ECHO: usize = 200;
+
+/// `message` with each quoted value (between `"` or `` ` ``) cut to [`MAX_ECHO`] characters: a
+/// 422 answer repeats what was wrong, not a megabyte of it.
+fn shorten_quoted(message: &str) -> String {
+    let mut shortened = String::with_capacity(message.len().min(1024));
+    let mut quoted: Option<(char, usize)> = None;
+    for c in message.chars() {
+        match quoted {
+            Some((quote, _)) if c == quote => {
+                quoted = None;
+                shortened.push(c);
+            }
+            Some((quote, kept)) => {
+                if kept < MAX_ECHO {
+                    shortened.push(c);
+                } else if kept == MAX_ECHO {
+                    shortened.push('…');
+                }
+                quoted = Some((quote, kept + 1));
+            }
+            None => {
+                if c == '"' || c == '`' {
+                    quoted = Some((c, 0));
+                }
+                shortened.push(c);
+            }
+        }
+    }
+    shortened
 }
 
 /// The field a `T` is missing at `path` in `bytes`, if that is what fails there.
@@ -157,6 +190,21 @@ mod tests {
     fn missing_top_level_field_has_no_leading_dot() {
         let err = from_slice::<Doc>(b"{}").unwrap_err();
         assert_eq!(err.path(), "items");
+    }
+
+    #[test]
+    fn a_long_value_is_not_echoed_whole() {
+        let long = "x".repeat(10_000);
+        let err = from_slice::<Item>(format!(r#"{{"name":"a","count":"{long}"}}"#).as_bytes())
+            .unwrap_err();
+        assert_eq!(err.path(), "count");
+        assert_eq!(
+            err.message(),
+            format!(
+                "invalid type: string \"{}…\", expected u8 at line 1 column 10022",
+                "x".repeat(200)
+            )
+        );
     }
 
     #[test]

@@ -31,6 +31,7 @@ mod page;
 pub mod payload;
 pub mod response;
 mod router;
+mod same_site;
 pub mod server;
 mod service;
 mod startup;

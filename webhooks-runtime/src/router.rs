@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::activity::Recent;
+use crate::activity::{REFUSED_CAPACITY, Recent};
 use crate::endpoint::RouteSpec;
 use crate::filter::Filter;
 use crate::handler::ErasedHandler;
@@ -23,6 +23,8 @@ pub(crate) struct Route {
     pub(crate) filter: Filter,
     /// The last deliveries, for the landing page and the deliveries API.
     pub(crate) recent: Recent,
+    /// The last requests refused before they were authenticated, kept apart.
+    pub(crate) refused: Recent,
     /// For a queued endpoint, the attempts each delivery gets.
     pub(crate) queue: Option<u32>,
 }
@@ -36,12 +38,15 @@ pub(crate) struct Router {
 
 impl Router {
     /// The table for `specs`; endpoints without their own deadline get `respond_within`.
-    /// Each endpoint keeps its last `recent` deliveries.
+    /// Each endpoint keeps its last `recent` deliveries, their bodies within its share of
+    /// `recent_bytes`.
     pub(crate) fn new(
         specs: Vec<RouteSpec>,
         respond_within: Option<Duration>,
         recent: usize,
+        recent_bytes: usize,
     ) -> Self {
+        let share = recent_bytes / specs.len().max(1);
         let mut routes = specs
             .into_iter()
             .map(|spec| {
@@ -51,7 +56,8 @@ impl Router {
                     handler: spec.handler,
                     respond_within: spec.options.respond_within.or(respond_within),
                     filter: spec.options.filter,
-                    recent: Recent::new(recent),
+                    recent: Recent::new(recent, share),
+                    refused: Recent::new(recent.min(REFUSED_CAPACITY), 0),
                     queue: spec.options.queue,
                 };
                 (spec.route.into_boxed_str(), route)

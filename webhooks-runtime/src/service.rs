@@ -1,6 +1,7 @@
 //! The service: everything a request is answered from, built once when a server launches and
 //! shared read-only by every connection (and by the in-process test client).
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -21,8 +22,13 @@ pub(crate) struct Settings {
     pub(crate) body_read_timeout: Duration,
     pub(crate) shutdown_grace: Duration,
     pub(crate) max_connections: usize,
+    /// The most tasks running after their answer (`Accepted` work, handlers past their deadline,
+    /// queued deliveries).
+    pub(crate) max_background: usize,
     /// Deliveries kept per endpoint for the landing page and the deliveries API (0: none).
     pub(crate) recent_deliveries: usize,
+    /// The most bytes of bodies the activity log keeps, every endpoint together.
+    pub(crate) recent_bytes: usize,
 }
 
 /// A built server: its routes, secret policy, settings, and the work it tracks.
@@ -44,6 +50,8 @@ pub(crate) struct Service {
     pub(crate) inbox: Inbox,
     /// Whether an endpoint is queued (then workers run).
     pub(crate) queued: bool,
+    /// Set once a shutdown began.
+    pub(crate) stopping: Arc<AtomicBool>,
 }
 
 /// What answers the paths that are not webhooks (besides `/health`).
@@ -54,6 +62,8 @@ pub(crate) struct Site {
     pub(crate) name: String,
     /// The base URL endpoints are announced under, known once the server is bound.
     pub(crate) url: OnceLock<String>,
+    /// Whether the server listens on a loopback address, known once it is bound.
+    pub(crate) loopback: OnceLock<bool>,
 }
 
 /// The pages a server shows besides its webhooks.
@@ -82,12 +92,18 @@ impl Site {
             pages,
             name,
             url: OnceLock::new(),
+            loopback: OnceLock::new(),
         }
     }
 
     /// Whether the deliveries API answers (not on a bare API server).
     pub(crate) fn has_api(&self) -> bool {
         !matches!(self.pages, Pages::Off)
+    }
+
+    /// Whether the server listens on a loopback address (`false` until it is bound).
+    pub(crate) fn loopback(&self) -> bool {
+        self.loopback.get().copied().unwrap_or(false)
     }
 
     /// The base URL endpoints are announced under (empty until the server is bound).

@@ -11,8 +11,11 @@ use tokio::sync::{Semaphore, oneshot};
 use tokio_util::task::TaskTracker;
 
 use super::drain::Drain;
-use super::watchdog::{Guarded, Watchdog};
+use super::watchdog::{Guarded, Watchdog, Watchdogs};
 use crate::service::Service;
+
+/// How often a connection waiting for a slot looks again for an idle connection to close.
+const EVICTION_RETRY: Duration = Duration::from_millis(50);
 
 /// Serves `listener` until `stop` fires, then drains: workers stop claiming queued deliveries,
 /// connections finish their request in flight, and background work (queued deliveries running,
@@ -35,12 +38,8 @@ pub(super) async fn serve(
     let connections = TaskTracker::new();
     // Past the limit, new connections wait in the kernel's accept queue instead of costing memory.
     let slots = Arc::new(Semaphore::new(settings.max_connections));
+    let watchdogs = Watchdogs::default();
     loop {
-        let slot = tokio::select! {
-            biased;
-            _ = &mut stop => break,
-            slot = Arc::clone(&slots).acquire_owned() => slot.expect("the semaphore is never closed"),
-        };
         let stream = tokio::select! {
             biased;
             _ = &mut stop => break,
@@ -54,9 +53,29 @@ pub(super) async fn serve(
                 }
             },
         };
+        // Every slot taken: the connection that has waited longest without a request (idle
+        // keep-alive, or a head trickling in) makes room, so connections held open cannot lock
+        // out the Hub. While every connection is busy with a request, the newcomer waits, and
+        // the first connection to become idle makes room.
+        let slot = loop {
+            if let Ok(slot) = Arc::clone(&slots).try_acquire_owned() {
+                break Some(slot);
+            }
+            watchdogs.evict_longest_idle();
+            tokio::select! {
+                biased;
+                _ = &mut stop => break None,
+                slot = Arc::clone(&slots).acquire_owned() => break Some(slot.expect("the semaphore is never closed")),
+                () = tokio::time::sleep(EVICTION_RETRY) => {}
+            }
+        };
+        let Some(slot) = slot else {
+            break;
+        };
         let _ = stream.set_nodelay(true);
         let service = Arc::clone(&service);
         let watchdog = Watchdog::new();
+        watchdogs.register(&watchdog, settings.max_connections);
         let service_watchdog = Arc::clone(&watchdog);
         let service = hyper::service::service_fn(move |request| {
             // hyper calls this as soon as the head is read.
@@ -77,6 +96,9 @@ pub(super) async fn serve(
         });
     }
     drop(listener);
+    service
+        .stopping
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     service.inbox.stop.cancel();
     let finish = async {
         drain.stop();

@@ -8,8 +8,8 @@ use http::Extensions;
 use secrecy::ExposeSecret;
 use tokio_util::task::TaskTracker;
 
-use super::{DEFAULT_BODY_LIMIT, DEFAULT_MAX_CONNECTIONS};
-use crate::activity::{DEFAULT_ACTIVITY_CAPACITY, Ids};
+use super::{DEFAULT_BODY_LIMIT, DEFAULT_MAX_BACKGROUND, DEFAULT_MAX_CONNECTIONS};
+use crate::activity::{DEFAULT_ACTIVITY_BYTES, DEFAULT_ACTIVITY_CAPACITY, Ids};
 use crate::auth::{Auth, Secret};
 use crate::endpoint::{self, EndpointOptions, Origin, RouteSpec};
 use crate::error::Error;
@@ -132,7 +132,9 @@ impl WebhooksServer {
                 body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
                 shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
                 max_connections: DEFAULT_MAX_CONNECTIONS,
+                max_background: DEFAULT_MAX_BACKGROUND,
                 recent_deliveries: DEFAULT_ACTIVITY_CAPACITY,
+                recent_bytes: DEFAULT_ACTIVITY_BYTES,
             },
             landing_page: true,
             ui: None,
@@ -273,6 +275,16 @@ impl WebhooksServer {
     /// into unbounded memory.
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.settings.max_connections = connections.max(1);
+        self
+    }
+
+    /// The most tasks that run after their answer was sent (default
+    /// [`DEFAULT_MAX_BACKGROUND`](super::DEFAULT_MAX_BACKGROUND)): work handed over with
+    /// `Accepted`, and handlers past their `respond_within` deadline. Past it, a delivery whose
+    /// handler hands over more work is answered `503` with `Retry-After` (the Hub tries again
+    /// later) instead of `202`, and a handler past its deadline keeps the Hub waiting.
+    pub fn max_background(mut self, tasks: usize) -> Self {
+        self.settings.max_background = tasks.max(1);
         self
     }
 
@@ -427,6 +439,14 @@ impl WebhooksServer {
         self
     }
 
+    /// The most bytes of delivery bodies the activity log keeps, every endpoint together (default
+    /// 32 MiB): past it the oldest bodies are dropped (their records stay, without a payload to
+    /// show or replay), so a flood of large deliveries cannot exhaust the server's memory.
+    pub fn recent_bytes(mut self, bytes: usize) -> Self {
+        self.settings.recent_bytes = bytes;
+        self
+    }
+
     /// The name the landing page shows (default: the program's file name).
     pub fn app_name(mut self, name: impl Into<String>) -> Self {
         self.app_name = Some(name.into());
@@ -484,8 +504,19 @@ impl WebhooksServer {
             }
         };
         Ok(Service {
-            router: Router::new(self.routes, self.respond_within, settings.recent_deliveries),
-            auth: Auth::new(secret.into_iter().chain(self.previous_secrets).collect()),
+            router: Router::new(
+                self.routes,
+                self.respond_within,
+                settings.recent_deliveries,
+                settings.recent_bytes,
+            ),
+            auth: Auth::new(
+                secret
+                    .into_iter()
+                    .chain(self.previous_secrets)
+                    .map(trimmed)
+                    .collect(),
+            ),
             settings,
             background: TaskTracker::new(),
             site: Site::new(pages, self.app_name),
@@ -493,8 +524,22 @@ impl WebhooksServer {
             state: Arc::new(self.state),
             inbox,
             queued,
+            stopping: Arc::default(),
         })
     }
+}
+
+/// The secret without surrounding whitespace, with a warning when there was some: a secret pasted
+/// into a Space's settings often ends with a newline, which the Hub's header never carries.
+fn trimmed(secret: Secret) -> Secret {
+    let text = secret.expose_secret();
+    if text.trim() == text {
+        return secret;
+    }
+    tracing::warn!(
+        "the webhook secret starts or ends with whitespace (a newline pasted with it?): it was trimmed, since the Hub sends it without"
+    );
+    Secret::from(text.trim().to_owned())
 }
 
 /// Twice the number of CPU cores: handlers mostly wait on the network.

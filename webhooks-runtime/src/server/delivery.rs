@@ -7,7 +7,8 @@
 //! 4. body, within the size limit and the read timeout (413 / 408);
 //! 5. the endpoint (`dispatch`): its filter (200 skipped), its inbox (200 duplicate; 202 queued,
 //!    once committed; 503 when the inbox is down), its handler;
-//! 6. the activity log keeps the delivery, and one access line is written.
+//! 6. every answer gets `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`; the
+//!    activity log keeps the delivery, and one access line is written.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use http::header::{HeaderValue, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
 use http::request::Parts;
 use http::{Method, Request, StatusCode, Uri};
 use http_body::Body;
@@ -28,7 +30,12 @@ use crate::dispatch::Source;
 use crate::extract::{Delivery, DeliveryId};
 use crate::response::{IntoResponse, Response, error, method_not_allowed};
 use crate::router::Route;
+use crate::same_site;
 use crate::service::Service;
+
+/// On every answer: no content-type sniffing, and no `Referer` to whatever a page links to.
+const NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
+const NO_REFERRER: HeaderValue = HeaderValue::from_static("no-referrer");
 
 impl Service {
     /// Answers one request and writes its access line.
@@ -48,12 +55,15 @@ impl Service {
         let access = Access::of(&request);
         let (head, body) = request.into_parts();
         async move {
-            let answered = match self.router.find(head.uri.path()) {
+            let mut answered = match self.router.find(head.uri.path()) {
                 Some(route) => self.deliver(route, head, body).await,
                 // Boxed: the site's future (the landing page, a custom UI) is large, and only
                 // those paths should carry it.
                 None => Answered::site(Box::pin(self.answer_site(head, body)).await),
             };
+            let headers = answered.response.headers_mut();
+            headers.insert(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
+            headers.insert(REFERRER_POLICY, NO_REFERRER);
             // One clock reading for the latency, the activity log and the connection's
             // header-read timeout.
             let finished = Instant::now();
@@ -89,8 +99,11 @@ impl Service {
             action = Empty,
             repo = Empty,
         );
+        if let Some(refusal) = same_site::refusal(&head, self.site.url()) {
+            return Answered::unauthenticated(route, span, refusal);
+        }
         if let Err(rejection) = self.auth.check(&head) {
-            return Answered::refused(route, span, rejection.into_response());
+            return Answered::unauthenticated(route, span, rejection.into_response());
         }
         let id = match DeliveryId::from_header(&head.headers) {
             Ok(Some(id)) => id,
@@ -116,6 +129,7 @@ impl Service {
             span,
             kept: Some(Kept {
                 route,
+                unauthenticated: false,
                 body: Some(body),
                 delivery_id: Some(id),
                 disposition,
@@ -151,11 +165,21 @@ impl<'a> Answered<'a> {
 
     /// A delivery refused before its handler could run: kept without a body.
     fn refused(route: &'a Route, span: Span, response: Response) -> Self {
+        Self::refusal(route, span, response, false)
+    }
+
+    /// A request refused before it was authenticated: kept apart from the deliveries.
+    fn unauthenticated(route: &'a Route, span: Span, response: Response) -> Self {
+        Self::refusal(route, span, response, true)
+    }
+
+    fn refusal(route: &'a Route, span: Span, response: Response, unauthenticated: bool) -> Self {
         Self {
             response,
             span,
             kept: Some(Kept {
                 route,
+                unauthenticated,
                 body: None,
                 delivery_id: None,
                 disposition: Disposition::Handled,

@@ -30,4 +30,6 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// Default bound on open connections: the Hub sends deliveries one by one, so this is far above
 /// real traffic and far below what would exhaust memory or file descriptors.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
-pub use crate::activity::DEFAULT_ACTIVITY_CAPACITY;
+/// Default bound on work running after its answer (`Accepted`, handlers past their deadline).
+pub const DEFAULT_MAX_BACKGROUND: usize = 1024;
+pub use crate::activity::{DEFAULT_ACTIVITY_BYTES, DEFAULT_ACTIVITY_CAPACITY};

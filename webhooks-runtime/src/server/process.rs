@@ -29,7 +29,11 @@ pub fn main(configure: impl FnOnce(WebhooksServer) -> WebhooksServer) -> ExitCod
         Ok(runtime) => runtime,
         Err(err) => return fail(&Error::Runtime(err)),
     };
-    match runtime.block_on(configure(app()).run()) {
+    let result = runtime.block_on(configure(app()).run());
+    // What the shutdown's grace period cut off is dropped now (and says so in the log); a
+    // blocking handler still running is not waited for.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&err),
     }

@@ -73,6 +73,7 @@ impl WebhooksServer {
         );
         tracing::info!(address = %local_addr, "listening");
         let _ = service.site.url.set(url.clone());
+        let _ = service.site.loopback.set(local_addr.ip().is_loopback());
         let (shutdown_tx, shutdown_rx) = oneshot::channel();
         if service.queued {
             tracing::info!(inbox = %service.inbox.describe, workers = service.inbox.settings.workers, "running queued deliveries");

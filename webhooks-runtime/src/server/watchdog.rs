@@ -9,12 +9,13 @@
 //! tokio timer per connection ([`Guarded`]) checks the watchdog when it fires and is only reset
 //! then, so a busy keep-alive connection touches it about once per timeout.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::ops::ControlFlow;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use tokio::time::{Instant, Sleep};
@@ -22,12 +23,18 @@ use tokio::time::{Instant, Sleep};
 /// `armed` when no request is in progress: the connection is waiting for a head.
 const DISARMED: u64 = 0;
 
-/// When one connection started waiting for a request head, if it is waiting.
+/// When one connection started waiting for a request head, if it is waiting; and whether the
+/// server wants it closed to make room for another.
 #[derive(Debug)]
 pub(crate) struct Watchdog {
     opened: Instant,
     /// Nanoseconds from `opened` to when the wait started, plus one; [`DISARMED`] otherwise.
     armed: AtomicU64,
+    /// Set to close the connection while it waits (see [`Watchdogs::evict_longest_idle`]).
+    evicted: AtomicBool,
+    /// The connection's task, to wake it when it is evicted (a tokio task's waker always wakes
+    /// the same task, so the first one is kept).
+    waker: OnceLock<Waker>,
 }
 
 impl Watchdog {
@@ -36,6 +43,8 @@ impl Watchdog {
         Arc::new(Self {
             opened: Instant::now(),
             armed: AtomicU64::new(1),
+            evicted: AtomicBool::new(false),
+            waker: OnceLock::new(),
         })
     }
 
@@ -56,6 +65,52 @@ impl Watchdog {
             DISARMED => None,
             nanos => Some(self.opened + Duration::from_nanos(nanos - 1)),
         }
+    }
+}
+
+/// The watchdogs of a server's open connections: who to close when every connection slot is
+/// taken and another client is waiting.
+#[derive(Debug, Default)]
+pub(super) struct Watchdogs {
+    open: Mutex<HashMap<u64, Weak<Watchdog>>>,
+    next_id: AtomicU64,
+}
+
+impl Watchdogs {
+    /// Keeps track of a connection's watchdog while the connection lives.
+    pub(super) fn register(&self, watchdog: &Arc<Watchdog>, limit: usize) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut open = self.open();
+        if open.len() > limit.saturating_mul(2) {
+            open.retain(|_, watchdog| watchdog.strong_count() > 0);
+        }
+        open.insert(id, Arc::downgrade(watchdog));
+    }
+
+    /// Closes the connection that has waited longest for a request (an idle keep-alive
+    /// connection, or one still sending its head); `false` when every connection is busy with a
+    /// request, which is then left to finish.
+    pub(super) fn evict_longest_idle(&self) -> bool {
+        let mut open = self.open();
+        open.retain(|_, watchdog| watchdog.strong_count() > 0);
+        let longest = open
+            .values()
+            .filter_map(Weak::upgrade)
+            .filter(|watchdog| !watchdog.evicted.load(Ordering::Relaxed))
+            .filter_map(|watchdog| Some((watchdog.waiting_since()?, watchdog)))
+            .min_by_key(|(since, _)| *since);
+        let Some((_, watchdog)) = longest else {
+            return false;
+        };
+        watchdog.evicted.store(true, Ordering::Relaxed);
+        if let Some(waker) = watchdog.waker.get() {
+            waker.wake_by_ref();
+        }
+        true
+    }
+
+    fn open(&self) -> MutexGuard<'_, HashMap<u64, Weak<Watchdog>>> {
+        self.open.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -116,6 +171,13 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        if !this.registered {
+            let _ = this.watchdog.waker.set(cx.waker().clone());
+        }
+        if this.watchdog.evicted.load(Ordering::Relaxed) {
+            tracing::debug!("closed an idle connection to make room for a new one");
+            return Poll::Ready(Ok(()));
+        }
         if (!this.registered || this.timer.is_elapsed()) && this.check(cx).is_break() {
             tracing::debug!(timeout = ?this.timeout, "closed a connection that sent no request headers in time");
             return Poll::Ready(Ok(()));
