@@ -26,7 +26,7 @@ use crate::inbox::{
 };
 use crate::payload::WebhookPayload;
 use crate::response::{
-    Failure, IntoResponse, Response, error, json_bytes, json_response, take_background,
+    Failure, IntoResponse, Rejected, Response, error, json_bytes, json_response, take_background,
 };
 use crate::router::Route;
 use crate::service::Service;
@@ -108,7 +108,9 @@ impl Service {
             Verdict::NotAnEvent => {
                 // The full parser says precisely what is wrong.
                 if let Err(err) = WebhookPayload::from_slice(delivery.body()) {
-                    return Dispatched::Invalid(JsonRejection::Payload(err).into_response());
+                    return Dispatched::Invalid(Rejected::mark(
+                        JsonRejection::Payload(err).into_response(),
+                    ));
                 }
             }
         }

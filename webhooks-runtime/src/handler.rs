@@ -13,7 +13,7 @@ use std::sync::Arc;
 use http::StatusCode;
 
 use crate::extract::{Delivery, FromDelivery};
-use crate::response::{IntoResponse, Response, error};
+use crate::response::{IntoResponse, Rejected, Response, error};
 
 /// A boxed, sendable future: what a type-erased handler returns.
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -89,7 +89,7 @@ macro_rules! impl_handler {
                     $(
                         let $arg = match $arg::from_delivery(&delivery) {
                             Ok(value) => value,
-                            Err(rejection) => return rejection.into_response(),
+                            Err(rejection) => return Rejected::mark(rejection.into_response()),
                         };
                     )*
                     drop(delivery);
@@ -100,7 +100,7 @@ macro_rules! impl_handler {
             fn check(&self, delivery: &Delivery) -> Result<(), Box<Response>> {
                 $(
                     if let Err(rejection) = $arg::from_delivery(delivery) {
-                        return Err(Box::new(rejection.into_response()));
+                        return Err(Box::new(Rejected::mark(rejection.into_response())));
                     }
                 )*
                 Ok(())
@@ -126,7 +126,7 @@ macro_rules! impl_handler {
                     $(
                         let $arg = match $arg::from_delivery(&delivery) {
                             Ok(value) => value,
-                            Err(rejection) => return rejection.into_response(),
+                            Err(rejection) => return Rejected::mark(rejection.into_response()),
                         };
                     )*
                     drop(delivery);
@@ -142,7 +142,7 @@ macro_rules! impl_handler {
             fn check(&self, delivery: &Delivery) -> Result<(), Box<Response>> {
                 $(
                     if let Err(rejection) = $arg::from_delivery(delivery) {
-                        return Err(Box::new(rejection.into_response()));
+                        return Err(Box::new(Rejected::mark(rejection.into_response())));
                     }
                 )*
                 Ok(())

@@ -9,6 +9,7 @@ use crate::activity::{REFUSED_CAPACITY, Recent};
 use crate::endpoint::RouteSpec;
 use crate::filter::Filter;
 use crate::handler::ErasedHandler;
+use crate::metrics::{Metrics, RouteMetrics};
 
 /// A route the server answers: its name (for logs) and its handler.
 #[derive(Debug)]
@@ -27,6 +28,8 @@ pub(crate) struct Route {
     pub(crate) refused: Recent,
     /// For a queued endpoint, the attempts each delivery gets.
     pub(crate) queue: Option<u32>,
+    /// Its counters, unless metrics are off.
+    pub(crate) metrics: Option<RouteMetrics>,
 }
 
 /// Path → route, built from checked, unique specs.
@@ -39,12 +42,13 @@ pub(crate) struct Router {
 impl Router {
     /// The table for `specs`; endpoints without their own deadline get `respond_within`.
     /// Each endpoint keeps its last `recent` deliveries, their bodies within its share of
-    /// `recent_bytes`.
+    /// `recent_bytes`, and has its counters in `metrics`.
     pub(crate) fn new(
         specs: Vec<RouteSpec>,
         respond_within: Option<Duration>,
         recent: usize,
         recent_bytes: usize,
+        metrics: Option<&Metrics>,
     ) -> Self {
         let share = recent_bytes / specs.len().max(1);
         let mut routes = specs
@@ -59,6 +63,7 @@ impl Router {
                     recent: Recent::new(recent, share),
                     refused: Recent::new(recent.min(REFUSED_CAPACITY), 0),
                     queue: spec.options.queue,
+                    metrics: metrics.map(|metrics| metrics.route(&spec.route)),
                 };
                 (spec.route.into_boxed_str(), route)
             })

@@ -12,6 +12,7 @@ use crate::activity::Ids;
 use crate::auth::Auth;
 use crate::handler::ErasedHandler;
 use crate::inbox::worker::Inbox;
+use crate::metrics::Metrics;
 use crate::router::Router;
 
 /// The limits and timeouts every connection and delivery obeys.
@@ -52,6 +53,8 @@ pub(crate) struct Service {
     pub(crate) queued: bool,
     /// Set once a shutdown began.
     pub(crate) stopping: Arc<AtomicBool>,
+    /// What `GET /metrics` reads, unless metrics are off.
+    pub(crate) metrics: Option<Metrics>,
 }
 
 /// What answers the paths that are not webhooks (besides `/health`).

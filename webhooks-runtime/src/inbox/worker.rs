@@ -281,7 +281,13 @@ impl Service {
                 let handling = Delivery::new(head, body, id, attempt, self.state.clone());
                 let run = self.run(&route.handler, handling, None, &span, &route.name);
                 let response = renewing(inbox, claim, run).await;
-                outcome(inbox, response, attempt, delivery.max_attempts).await
+                let outcome = outcome(inbox, response, attempt, delivery.max_attempts).await;
+                if outcome.retry_at.is_some()
+                    && let Some(metrics) = &route.metrics
+                {
+                    metrics.retries.inc();
+                }
+                outcome
             }
             None => Outcome {
                 status: 404,

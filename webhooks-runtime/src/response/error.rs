@@ -186,3 +186,19 @@ impl IntoResponse for HandlerError {
 /// server, which logs it (and records it for a queued delivery).
 #[derive(Debug, Clone)]
 pub(crate) struct Failure(pub(crate) std::sync::Arc<str>);
+
+/// Marks an answer as an extractor's rejection: an argument of the handler could not be built
+/// from the delivery, so the handler did not run (counted as `reason="parse"` by the metrics).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rejected;
+
+impl Rejected {
+    pub(crate) fn mark(mut response: Response) -> Response {
+        response.extensions_mut().insert(Rejected);
+        response
+    }
+
+    pub(crate) fn is(response: &Response) -> bool {
+        response.extensions().get::<Rejected>().is_some()
+    }
+}

@@ -73,6 +73,7 @@ pub(super) async fn serve(
             break;
         };
         let _ = stream.set_nodelay(true);
+        let open = Open::new(&service);
         let service = Arc::clone(&service);
         let watchdog = Watchdog::new();
         watchdogs.register(&watchdog, settings.max_connections);
@@ -92,7 +93,7 @@ pub(super) async fn serve(
             if let Err(err) = connection.await {
                 tracing::debug!(error = %err, "connection closed with an error");
             }
-            drop(slot);
+            drop((slot, open));
         });
     }
     drop(listener);
@@ -126,6 +127,27 @@ pub(super) async fn serve(
         stopped.describe()
     );
     stopped
+}
+
+/// Counts an open connection, from its acceptance to its close.
+struct Open(Option<Arc<Service>>);
+
+impl Open {
+    fn new(service: &Arc<Service>) -> Self {
+        let Some(metrics) = &service.metrics else {
+            return Self(None);
+        };
+        metrics.connection(1);
+        Self(Some(Arc::clone(service)))
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        if let Some(metrics) = self.0.as_ref().and_then(|service| service.metrics.as_ref()) {
+            metrics.connection(-1);
+        }
+    }
 }
 
 /// What a shutdown could not finish within its grace period.

@@ -19,6 +19,7 @@ use crate::inbox::{
     DEFAULT_LEASE, DEFAULT_RETENTION, DEFAULT_RETRY_BACKOFF, Durability, INBOX_VAR, Location,
     MemoryStore, SqliteStore, Store,
 };
+use crate::metrics::Metrics;
 use crate::router::Router;
 use crate::service::{Pages, Service, Settings, Site};
 
@@ -68,6 +69,7 @@ pub struct WebhooksServer {
     queue: QueueSettings,
     durability: Durability,
     replica: Option<String>,
+    metrics: bool,
 }
 
 /// Which inbox the builder was told to use.
@@ -150,6 +152,7 @@ impl WebhooksServer {
             },
             durability: Durability::default(),
             replica: None,
+            metrics: true,
         }
     }
 
@@ -447,6 +450,15 @@ impl WebhooksServer {
         self
     }
 
+    /// Whether `GET /metrics` answers, in Prometheus' text format (default: on). It is behind the
+    /// webhook secret when one is set, sent like the Hub sends it: the `X-Webhook-Secret` header,
+    /// or `?secret=` (which a Prometheus scrape config's `params` can send). Off, the path answers
+    /// 404 and deliveries do not count anything.
+    pub fn metrics(mut self, enabled: bool) -> Self {
+        self.metrics = enabled;
+        self
+    }
+
     /// The name the landing page shows (default: the program's file name).
     pub fn app_name(mut self, name: impl Into<String>) -> Self {
         self.app_name = Some(name.into());
@@ -503,12 +515,14 @@ impl WebhooksServer {
                 Pages::Off
             }
         };
+        let metrics = self.metrics.then(Metrics::new);
         Ok(Service {
             router: Router::new(
                 self.routes,
                 self.respond_within,
                 settings.recent_deliveries,
                 settings.recent_bytes,
+                metrics.as_ref(),
             ),
             auth: Auth::new(
                 secret
@@ -525,6 +539,7 @@ impl WebhooksServer {
             inbox,
             queued,
             stopping: Arc::default(),
+            metrics,
         })
     }
 }

@@ -28,7 +28,8 @@ use super::watchdog::Watchdog;
 use crate::activity::{Disposition, Kept};
 use crate::dispatch::Source;
 use crate::extract::{Delivery, DeliveryId};
-use crate::response::{IntoResponse, Response, error, method_not_allowed};
+use crate::metrics::{Metrics, Reason};
+use crate::response::{IntoResponse, Rejected, Response, error, method_not_allowed};
 use crate::router::Route;
 use crate::same_site;
 use crate::service::Service;
@@ -56,7 +57,10 @@ impl Service {
         let (head, body) = request.into_parts();
         async move {
             let mut answered = match self.router.find(head.uri.path()) {
-                Some(route) => self.deliver(route, head, body).await,
+                Some(route) => {
+                    let _in_flight = self.metrics.as_ref().map(InFlight::new);
+                    self.deliver(route, head, body).await
+                }
                 // Boxed: the site's future (the landing page, a custom UI) is large, and only
                 // those paths should carry it.
                 None => Answered::site(Box::pin(self.answer_site(head, body)).await),
@@ -67,6 +71,9 @@ impl Service {
             // One clock reading for the latency, the activity log and the connection's
             // header-read timeout.
             let finished = Instant::now();
+            if let Some(metrics) = &self.metrics {
+                answered.count(metrics, finished - started);
+            }
             if let Some(kept) = &answered.kept {
                 self.record(kept, &answered.response, started, finished);
             }
@@ -89,7 +96,9 @@ impl Service {
     {
         if head.method != Method::POST {
             // Not a delivery: the activity log does not keep it.
-            return Answered::site(method_not_allowed("POST"));
+            let mut answered = Answered::site(method_not_allowed("POST"));
+            answered.rejected = Some(Reason::Method);
+            return answered;
         }
         let span = tracing::info_span!(
             "delivery",
@@ -100,16 +109,22 @@ impl Service {
             repo = Empty,
         );
         if let Some(refusal) = same_site::refusal(&head, self.site.url()) {
-            return Answered::unauthenticated(route, span, refusal);
+            return Answered::unauthenticated(route, span, refusal, Reason::CrossSite);
         }
         if let Err(rejection) = self.auth.check(&head) {
-            return Answered::unauthenticated(route, span, rejection.into_response());
+            return Answered::unauthenticated(
+                route,
+                span,
+                rejection.into_response(),
+                Reason::Secret,
+            );
         }
         let id = match DeliveryId::from_header(&head.headers) {
             Ok(Some(id)) => id,
             Ok(None) => DeliveryId::generate(),
             Err(reason) => {
-                return Answered::refused(route, span, error(StatusCode::BAD_REQUEST, reason));
+                let response = error(StatusCode::BAD_REQUEST, reason);
+                return Answered::refused(route, span, response, Reason::DeliveryId);
             }
         };
         if !span.is_disabled() {
@@ -117,16 +132,22 @@ impl Service {
         }
         let body = match read_body(body, &self.settings).await {
             Ok(body) => body,
-            Err(response) => return Answered::refused(route, span, response),
+            Err(response) => {
+                let reason = Reason::of_body(response.status().as_u16());
+                return Answered::refused(route, span, response, reason);
+            }
         };
         let delivery = Delivery::new(head, body.clone(), id.clone(), 1, Arc::clone(&self.state));
         let (response, disposition) = self
             .dispatch(route, delivery, &span, Source::Network)
             .await
             .into_parts();
+        // An argument the handler takes could not be built from the delivery.
+        let rejected = Rejected::is(&response).then_some(Reason::Parse);
         Answered {
             response,
             span,
+            rejected,
             kept: Some(Kept {
                 route,
                 unauthenticated: false,
@@ -146,6 +167,8 @@ struct Answered<'a> {
     span: Span,
     /// What the activity log keeps, for a delivery (not for other paths or a wrong method).
     kept: Option<Kept<'a>>,
+    /// Why it was refused before its handler ran, if it was.
+    rejected: Option<Reason>,
 }
 
 impl<'a> Answered<'a> {
@@ -160,23 +183,31 @@ impl<'a> Answered<'a> {
             response,
             span: Span::none(),
             kept: None,
+            rejected: None,
         }
     }
 
     /// A delivery refused before its handler could run: kept without a body.
-    fn refused(route: &'a Route, span: Span, response: Response) -> Self {
-        Self::refusal(route, span, response, false)
+    fn refused(route: &'a Route, span: Span, response: Response, reason: Reason) -> Self {
+        Self::refusal(route, span, response, reason, false)
     }
 
     /// A request refused before it was authenticated: kept apart from the deliveries.
-    fn unauthenticated(route: &'a Route, span: Span, response: Response) -> Self {
-        Self::refusal(route, span, response, true)
+    fn unauthenticated(route: &'a Route, span: Span, response: Response, reason: Reason) -> Self {
+        Self::refusal(route, span, response, reason, true)
     }
 
-    fn refusal(route: &'a Route, span: Span, response: Response, unauthenticated: bool) -> Self {
+    fn refusal(
+        route: &'a Route,
+        span: Span,
+        response: Response,
+        reason: Reason,
+        unauthenticated: bool,
+    ) -> Self {
         Self {
             response,
             span,
+            rejected: Some(reason),
             kept: Some(Kept {
                 route,
                 unauthenticated,
@@ -186,6 +217,45 @@ impl<'a> Answered<'a> {
                 replay_of: None,
             }),
         }
+    }
+}
+
+impl Answered<'_> {
+    /// Counts the answer: the endpoint's deliveries by status and its latency, why it was refused,
+    /// whether its filter skipped it or its id was seen before.
+    fn count(&self, metrics: &Metrics, latency: Duration) {
+        if let Some(reason) = self.rejected {
+            metrics.rejected(reason);
+        }
+        let Some(kept) = &self.kept else {
+            return;
+        };
+        let Some(route_metrics) = &kept.route.metrics else {
+            return;
+        };
+        let status = self.response.status().as_u16();
+        metrics.answered(route_metrics, status, latency.as_secs_f64());
+        match kept.disposition {
+            Disposition::Skipped(_) => route_metrics.skipped.inc(),
+            Disposition::Duplicate => route_metrics.duplicates.inc(),
+            _ => 0,
+        };
+    }
+}
+
+/// Counts a delivery in flight from its creation to its drop (answered, or its connection gone).
+struct InFlight<'a>(&'a Metrics);
+
+impl<'a> InFlight<'a> {
+    fn new(metrics: &'a Metrics) -> Self {
+        metrics.in_flight.inc();
+        Self(metrics)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.dec();
     }
 }
 
