@@ -322,7 +322,7 @@ async fn retrain_on_push_queues_each_push_and_starts_a_job_with_the_payload() {
         .await;
     assert!(
         refused.contains("Jobs are not enabled for this account")
-            && refused.contains("delivery=delivery-2"),
+            && refused.contains("delivery=\"delivery-2\""),
         "{refused}"
     );
 

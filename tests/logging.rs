@@ -110,7 +110,7 @@ async fn access_lines_spans_and_panics_are_logged_without_the_secret() {
     assert!(
         access[0].contains(
             "delivery{endpoint=\"training\" delivery=\"delivery-1\" scope=\"repo.content\" action=\"update\" repo=\"Wauplin/gradio-user-history\"}"
-        ) && access[0].contains("method=POST path=\"/webhooks/training\" status=200"),
+        ) && access[0].contains("method=\"POST\" path=\"/webhooks/training\" status=200"),
         "{}",
         access[0]
     );
@@ -121,7 +121,7 @@ async fn access_lines_spans_and_panics_are_logged_without_the_secret() {
         access[2]
     );
     assert!(
-        access[3].contains("method=GET path=\"/nowhere\" status=404"),
+        access[3].contains("method=\"GET\" path=\"/nowhere\" status=404"),
         "{}",
         access[3]
     );

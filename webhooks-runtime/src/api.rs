@@ -21,6 +21,7 @@ use crate::activity::{Disposition, Kept, Now, Record, rfc3339};
 use crate::dispatch::Source;
 use crate::extract::{Delivery, DeliveryId};
 use crate::inbox::{AttemptRecord, Entry};
+use crate::log::DeliverySpan;
 use crate::payload::summary::Summary;
 use crate::response::{
     IntoResponse, Response, error, json_response, method_not_allowed, not_found,
@@ -299,7 +300,7 @@ async fn replay(service: &Service, n: u64) -> Response {
     let id = record.delivery_id.unwrap_or_else(DeliveryId::generate);
 
     let started = Instant::now();
-    let span = tracing::info_span!("replay", endpoint = &*route.name, delivery = %id, of = n);
+    let span = DeliverySpan::replay(&route.name, id.as_str(), n);
     let delivery = Delivery::new(head, body.clone(), id.clone(), 1, service.state.clone());
     let (response, disposition) = service
         .dispatch(route, delivery, &span, Source::Replay)

@@ -15,7 +15,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::StatusCode;
 use http::header::{HeaderValue, RETRY_AFTER};
-use tracing::Span;
 
 use crate::activity::Disposition;
 use crate::extract::{Delivery, DeliveryId, JsonRejection};
@@ -24,6 +23,7 @@ use crate::handler::{BoxFuture, ErasedHandler};
 use crate::inbox::{
     Begin, DeliveryKey, Enqueued, NewDelivery, StoreError, storable_headers, storable_uri,
 };
+use crate::log::DeliverySpan;
 use crate::payload::WebhookPayload;
 use crate::response::{
     Failure, IntoResponse, Rejected, Response, error, json_bytes, json_response, take_background,
@@ -91,7 +91,7 @@ impl Service {
         &self,
         route: &Route,
         delivery: Delivery,
-        span: &Span,
+        span: &DeliverySpan,
         source: Source,
     ) -> Dispatched {
         let verdict = if route.filter.is_empty() {
@@ -114,40 +114,27 @@ impl Service {
                 }
             }
         }
-        if source == Source::Replay {
-            let response = self
-                .run(
-                    &route.handler,
-                    delivery,
-                    route.respond_within,
-                    span,
-                    &route.name,
-                )
-                .await;
-            return Dispatched::Handled(response);
-        }
-        if let Some(max_attempts) = route.queue {
-            return self.enqueue(route, &delivery, max_attempts).await;
-        }
-        let key = (self.inbox.settings.dedup && !delivery.id().is_generated())
-            .then(|| DeliveryKey::new(route.path.as_ref(), delivery.id().as_str()));
-        let Some(key) = key else {
-            let response = self
-                .run(
-                    &route.handler,
-                    delivery,
-                    route.respond_within,
-                    span,
-                    &route.name,
-                )
-                .await;
-            return Dispatched::Handled(response);
+        // A replay runs whatever ran before; a delivery from the network is queued, or recognised
+        // by its id.
+        let key = match source {
+            Source::Replay => None,
+            Source::Network => {
+                if let Some(max_attempts) = route.queue {
+                    // Boxed: the store's work is far larger than an allocation, and the other
+                    // paths should not carry its state.
+                    return Box::pin(self.enqueue(route, &delivery, max_attempts)).await;
+                }
+                (self.inbox.settings.dedup && !delivery.id().is_generated())
+                    .then(|| DeliveryKey::new(route.path.as_ref(), delivery.id().as_str()))
+            }
         };
         let store = &self.inbox.store;
-        match store.begin(&key, self.inbox.clock.now()).await {
-            Ok(Begin::Run) => {}
-            Ok(Begin::Duplicate) => return Dispatched::Duplicate,
-            Err(err) => return Dispatched::Unavailable(err),
+        if let Some(key) = &key {
+            match store.begin(key, self.inbox.clock.now()).await {
+                Ok(Begin::Run) => {}
+                Ok(Begin::Duplicate) => return Dispatched::Duplicate,
+                Err(err) => return Dispatched::Unavailable(err),
+            }
         }
         let response = self
             .run(
@@ -158,10 +145,14 @@ impl Service {
                 &route.name,
             )
             .await;
-        let succeeded = response.status().is_success();
-        if let Err(err) = store.finish(&key, succeeded, self.inbox.clock.now()).await {
-            // Handled; only its id is not remembered, so a retry would run it again.
-            span.in_scope(|| tracing::warn!(error = %err, "could not remember a handled delivery"));
+        if let Some(key) = &key {
+            let succeeded = response.status().is_success();
+            if let Err(err) = store.finish(key, succeeded, self.inbox.clock.now()).await {
+                // Handled; only its id is not remembered, so a retry would run it again.
+                span.in_scope(
+                    || tracing::warn!(error = %err, "could not remember a handled delivery"),
+                );
+            }
         }
         Dispatched::Handled(response)
     }
@@ -201,7 +192,7 @@ impl Service {
         handler: &ErasedHandler,
         delivery: Delivery,
         deadline: Option<Duration>,
-        span: &Span,
+        span: &DeliverySpan,
         name: &str,
     ) -> Response {
         let mut call = Call {
@@ -230,14 +221,14 @@ impl Service {
             Ok(mut response) => {
                 self.spawn_handed_over(&mut response, span);
                 if let Some(Failure(error)) = response.extensions().get::<Failure>() {
-                    span.in_scope(
-                        || tracing::error!(endpoint = name, %error, "the handler failed"),
-                    );
+                    // The endpoint is the span's, unless there is no span.
+                    let endpoint = span.is_off().then_some(name);
+                    span.in_scope(|| tracing::error!(endpoint, %error, "the handler failed"));
                 }
                 response
             }
             Err(panic) => {
-                span.in_scope(|| log_panic(name, &*panic));
+                log_panic(span, name, &*panic);
                 error(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Internal Server Error: the handler panicked.",
@@ -248,7 +239,7 @@ impl Service {
 
     /// Spawns the work an answer hands over, if any, tracked for shutdown; with the background
     /// already full, the work is dropped and the answer becomes `503` (the Hub tries again later).
-    fn spawn_handed_over(&self, response: &mut Response, span: &Span) {
+    fn spawn_handed_over(&self, response: &mut Response, span: &DeliverySpan) {
         let Some(work) = take_background(response) else {
             return;
         };
@@ -262,8 +253,7 @@ impl Service {
             *response = busy(self.settings.max_background);
             return;
         }
-        self.background
-            .spawn(tracing::Instrument::instrument(work, span.clone()));
+        self.background.spawn(span.instrument(work));
     }
 
     /// Whether the background work has reached its bound.
@@ -272,7 +262,7 @@ impl Service {
     }
 
     /// Goes on with a handler past its deadline, tracked for shutdown.
-    fn finish_in_background(&self, future: BoxFuture<Response>, span: Span, name: String) {
+    fn finish_in_background(&self, future: BoxFuture<Response>, span: DeliverySpan, name: String) {
         let service_background = self.background.clone();
         let max_background = self.settings.max_background;
         let stopping = Arc::clone(&self.stopping);
@@ -289,7 +279,7 @@ impl Service {
                     if let Some(work) = take_background(&mut response) {
                         if service_background.len() < max_background {
                             service_background
-                                .spawn(tracing::Instrument::instrument(work, span.clone()));
+                                .spawn(span.instrument(work));
                         } else {
                             span.in_scope(|| {
                                 tracing::warn!("too much background work: the work this late handler handed over is dropped");
@@ -303,7 +293,7 @@ impl Service {
                         );
                     });
                 }
-                Err(panic) => span.in_scope(|| log_panic(&name, &*panic)),
+                Err(panic) => log_panic(&span, &name, &*panic),
             }
         });
     }
@@ -313,12 +303,12 @@ impl Service {
 /// shutdown's grace period cut the delivery of `span` off.
 struct CutOff<'a> {
     stopping: &'a AtomicBool,
-    span: &'a Span,
+    span: &'a DeliverySpan,
     running: bool,
 }
 
 impl<'a> CutOff<'a> {
-    fn watch(stopping: &'a AtomicBool, span: &'a Span) -> Self {
+    fn watch(stopping: &'a AtomicBool, span: &'a DeliverySpan) -> Self {
         Self {
             stopping,
             span,
@@ -347,7 +337,7 @@ impl Drop for CutOff<'_> {
 /// (boxed) handler future moves two pointers.
 struct Call<'a> {
     future: BoxFuture<Response>,
-    span: &'a Span,
+    span: &'a DeliverySpan,
 }
 
 impl Future for Call<'_> {
@@ -426,11 +416,13 @@ fn accepted_after(deadline: Duration) -> Response {
     )
 }
 
-fn log_panic(endpoint: &str, panic: &(dyn std::any::Any + Send)) {
+/// Logs a handler's panic in `span`, with the endpoint's `name` when there is no span.
+fn log_panic(span: &DeliverySpan, name: &str, panic: &(dyn std::any::Any + Send)) {
     let message = panic
         .downcast_ref::<&'static str>()
         .copied()
         .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("(a panic without a message)");
-    tracing::error!(endpoint, panic = message, "the handler panicked");
+    let endpoint = span.is_off().then_some(name);
+    span.in_scope(|| tracing::error!(endpoint, panic = message, "the handler panicked"));
 }

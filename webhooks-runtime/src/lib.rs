@@ -27,6 +27,7 @@ mod filter;
 pub mod handler;
 pub mod inbox;
 pub mod json;
+mod log;
 mod metrics;
 mod page;
 pub mod payload;

@@ -12,6 +12,7 @@
 //! | `webhooks_connections` | | open connections |
 //! | `webhooks_inbox_deliveries` | `state` | queued deliveries: `queued`, `running`, `retrying`, `dead`, `done` |
 //! | `webhooks_retries_total` | `endpoint` | failed attempts of queued deliveries that will be tried again |
+//! | `webhooks_log_dropped_lines_total` | | log lines dropped because stderr did not keep up (with `main!()`'s logger) |
 //!
 //! Every per-endpoint counter and histogram is looked up once, when the server starts; a delivery
 //! then costs a few atomic additions.
@@ -107,6 +108,8 @@ pub(crate) struct Metrics {
     background: Gauge,
     connections: Gauge<i64, AtomicI64>,
     inbox: Family<StateLabels, Gauge>,
+    /// With the server's logger: the lines it dropped.
+    log_dropped: Option<Counter>,
 }
 
 /// The statuses a delivery is most often answered with: their counters are kept at hand.
@@ -191,7 +194,17 @@ impl Metrics {
             "Stored deliveries of queued endpoints, by state",
             inbox.clone(),
         );
+        let log_dropped = crate::log::dropped_lines().map(|_| {
+            let counter = Counter::default();
+            registry.register(
+                "log_dropped_lines",
+                "Log lines dropped because stderr did not keep up",
+                counter.clone(),
+            );
+            counter
+        });
         Self {
+            log_dropped,
             registry,
             deliveries,
             duration,
@@ -272,6 +285,9 @@ impl Metrics {
                     .get_or_create(&StateLabels { state })
                     .set(i64::try_from(count).unwrap_or(i64::MAX));
             }
+        }
+        if let (Some(counter), Some(dropped)) = (&self.log_dropped, crate::log::dropped_lines()) {
+            counter.inc_by(dropped.saturating_sub(counter.get()));
         }
         let mut text = String::with_capacity(4096);
         prometheus_client::encoding::text::encode(&mut text, &self.registry)

@@ -71,8 +71,15 @@ async fn main() -> std::io::Result<()> {
         .and_then(|port| port.parse().ok())
         .unwrap_or(7861);
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+    // Ctrl-C or SIGTERM ends the process normally (profilers such as callgrind write their data
+    // then); checked per connection, never per request.
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     loop {
-        let (stream, _) = listener.accept().await?;
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => accepted?,
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = terminate.recv() => return Ok(()),
+        };
         let _ = stream.set_nodelay(true);
         let secret = Arc::clone(&secret);
         tokio::spawn(async move {

@@ -114,7 +114,18 @@ impl DeliveryId {
             format!("local-{:016x}", hasher.finish())
         });
         let n = COUNTER.fetch_add(1, Ordering::Relaxed) + 1;
-        Self(format!("{prefix}-{n}").into())
+        // Written in a reused buffer, then copied once into its shared allocation.
+        thread_local! {
+            static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        TEXT.with(|text| {
+            let mut text = text.borrow_mut();
+            text.clear();
+            text.extend_from_slice(prefix.as_bytes());
+            text.push(b'-');
+            crate::log::decimal(&mut text, n);
+            Self(std::str::from_utf8(&text).unwrap_or("local").into())
+        })
     }
 
     /// An id as stored by the inbox.

@@ -145,16 +145,12 @@ impl FromDelivery for WebhookPayload {
     #[inline]
     fn from_delivery(delivery: &Delivery) -> Result<Self, Self::Rejection> {
         let payload = WebhookPayload::from_slice(&delivery.body).map_err(JsonRejection::Payload)?;
-        // The server's span for this delivery has these fields empty until the payload is known.
-        // (Checking the level first spares looking up the current span when INFO is off.)
-        let span = tracing::level_enabled!(tracing::Level::INFO)
-            .then(tracing::Span::current)
-            .unwrap_or_else(tracing::Span::none);
-        if !span.is_disabled() {
-            span.record("scope", payload.event.scope.as_str());
-            span.record("action", payload.event.action.as_str());
-            span.record("repo", payload.repo.name.as_str());
-        }
+        // The delivery's span has these fields empty until the payload is known.
+        crate::log::record_payload(
+            payload.event.scope.as_str(),
+            payload.event.action.as_str(),
+            payload.repo.name.as_str(),
+        );
         Ok(payload)
     }
 }

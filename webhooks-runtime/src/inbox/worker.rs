@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{ClaimId, Claimed, DeliveryKey, Location, Outcome, Store, backoff};
 use crate::extract::{Delivery, DeliveryId};
+use crate::log::DeliverySpan;
 use crate::response::{Response, failure_message};
 use crate::service::Service;
 
@@ -267,12 +268,7 @@ impl Service {
             attempt,
         } = claimed;
         inbox.in_flight().insert(claim, delivery.key.clone());
-        let span = tracing::info_span!(
-            "queued",
-            endpoint = %delivery.key.endpoint,
-            delivery = %delivery.key.id,
-            attempt,
-        );
+        let span = DeliverySpan::queued(&delivery.key.endpoint, &delivery.key.id, attempt);
         let outcome = match self.router.find(&delivery.key.endpoint) {
             Some(route) => {
                 let request = rebuild(&delivery.uri, &delivery.headers, delivery.body.clone());

@@ -21,13 +21,13 @@ use http::request::Parts;
 use http::{Method, Request, StatusCode, Uri};
 use http_body::Body;
 use tracing::Span;
-use tracing::field::Empty;
 
 use super::body::{BoxError, read_body};
 use super::watchdog::Watchdog;
 use crate::activity::{Disposition, Kept};
 use crate::dispatch::Source;
 use crate::extract::{Delivery, DeliveryId};
+use crate::log::{self, DeliverySpan};
 use crate::metrics::{Metrics, Reason};
 use crate::response::{IntoResponse, Rejected, Response, error, method_not_allowed};
 use crate::router::Route;
@@ -78,9 +78,12 @@ impl Service {
                 self.record(kept, &answered.response, started, finished);
             }
             let skipped = answered.skipped();
-            answered
-                .span
-                .in_scope(|| access.write(&answered.response, finished - started, skipped));
+            access.write(
+                &answered.span,
+                &answered.response,
+                finished - started,
+                skipped,
+            );
             if let Some(watchdog) = watchdog {
                 watchdog.arm(finished);
             }
@@ -100,14 +103,14 @@ impl Service {
             answered.rejected = Some(Reason::Method);
             return answered;
         }
-        let span = tracing::info_span!(
-            "delivery",
-            endpoint = &*route.name,
-            delivery = Empty,
-            scope = Empty,
-            action = Empty,
-            repo = Empty,
-        );
+        // The id is read now so that the span has it from the start (recording it later costs
+        // more); a bad one is refused once the request is authenticated.
+        let id = match DeliveryId::from_header(&head.headers) {
+            Ok(Some(id)) => Ok(id),
+            Ok(None) => Ok(DeliveryId::generate()),
+            Err(reason) => Err(reason),
+        };
+        let span = DeliverySpan::delivery(&route.name, id.as_ref().ok().map(DeliveryId::as_str));
         if let Some(refusal) = same_site::refusal(&head, self.site.url()) {
             return Answered::unauthenticated(route, span, refusal, Reason::CrossSite);
         }
@@ -119,17 +122,13 @@ impl Service {
                 Reason::Secret,
             );
         }
-        let id = match DeliveryId::from_header(&head.headers) {
-            Ok(Some(id)) => id,
-            Ok(None) => DeliveryId::generate(),
+        let id = match id {
+            Ok(id) => id,
             Err(reason) => {
                 let response = error(StatusCode::BAD_REQUEST, reason);
                 return Answered::refused(route, span, response, Reason::DeliveryId);
             }
         };
-        if !span.is_disabled() {
-            span.record("delivery", id.as_str());
-        }
         let body = match read_body(body, &self.settings).await {
             Ok(body) => body,
             Err(response) => {
@@ -164,7 +163,7 @@ impl Service {
 struct Answered<'a> {
     response: Response,
     /// The delivery's span (the access line is written in it), or none for other paths.
-    span: Span,
+    span: DeliverySpan,
     /// What the activity log keeps, for a delivery (not for other paths or a wrong method).
     kept: Option<Kept<'a>>,
     /// Why it was refused before its handler ran, if it was.
@@ -181,25 +180,30 @@ impl<'a> Answered<'a> {
     fn site(response: Response) -> Self {
         Self {
             response,
-            span: Span::none(),
+            span: DeliverySpan::Off,
             kept: None,
             rejected: None,
         }
     }
 
     /// A delivery refused before its handler could run: kept without a body.
-    fn refused(route: &'a Route, span: Span, response: Response, reason: Reason) -> Self {
+    fn refused(route: &'a Route, span: DeliverySpan, response: Response, reason: Reason) -> Self {
         Self::refusal(route, span, response, reason, false)
     }
 
     /// A request refused before it was authenticated: kept apart from the deliveries.
-    fn unauthenticated(route: &'a Route, span: Span, response: Response, reason: Reason) -> Self {
+    fn unauthenticated(
+        route: &'a Route,
+        span: DeliverySpan,
+        response: Response,
+        reason: Reason,
+    ) -> Self {
         Self::refusal(route, span, response, reason, true)
     }
 
     fn refusal(
         route: &'a Route,
-        span: Span,
+        span: DeliverySpan,
         response: Response,
         reason: Reason,
         unauthenticated: bool,
@@ -270,19 +274,26 @@ impl Access {
         Self(on.then(|| Box::new((request.method().clone(), request.uri().clone()))))
     }
 
-    /// One line per request: method, path, status and time taken, and `skipped=true` for a
-    /// delivery the endpoint's filter skipped (answered 200 without running the handler).
-    fn write(&self, response: &Response, latency: Duration, skipped: bool) {
+    /// One line per request, in the delivery's span: method, path, status and time taken in
+    /// microseconds, and `skipped=true` for a delivery the endpoint's filter skipped (answered 200
+    /// without running the handler). The server's logger takes it directly; another subscriber
+    /// gets a `tracing` event (target `webhooks::access`).
+    fn write(&self, span: &DeliverySpan, response: &Response, latency: Duration, skipped: bool) {
         let Some(line) = &self.0 else {
             return;
         };
         let (method, uri) = &**line;
+        let method = method.as_str();
+        let path = uri.path();
         let status = response.status().as_u16();
-        let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
-        if skipped {
-            tracing::info!(target: "webhooks::access", %method, path = uri.path(), status, micros, skipped);
-        } else {
-            tracing::info!(target: "webhooks::access", %method, path = uri.path(), status, micros);
+        let latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+        if let Some(logger) = log::logger() {
+            logger.access(span.as_own(), method, path, status, latency_us, skipped);
+            return;
         }
+        let none = Span::none();
+        let parent = span.as_tracing().unwrap_or(&none);
+        let skipped = skipped.then_some(true);
+        tracing::info!(target: "webhooks::access", parent: parent, method, path, status, latency_us, skipped, "answered");
     }
 }

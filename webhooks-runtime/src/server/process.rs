@@ -5,14 +5,15 @@ use std::process::ExitCode;
 
 use super::builder::{WebhooksServer, app};
 use crate::error::Error;
+use crate::log;
 
 /// Serves every `#[webhook_endpoint]` of the program, adjusted by `configure`, until Ctrl-C or
 /// SIGTERM: what `webhooks::main!()` expands to.
 ///
-/// It logs to stderr (filtered by `RUST_LOG`, default `info`) unless the program installed its
-/// own `tracing` subscriber, starts a multi-threaded tokio runtime, prints the startup text and
-/// serves; a configuration problem is printed as `error: ...` and `help: ...` on stderr, and the
-/// program exits with a failure code.
+/// It logs to stderr (filtered by `RUST_LOG`, default `info`; `WEBHOOKS_LOG_FORMAT=json` for one
+/// JSON object per line) unless the program installed its own `tracing` subscriber, starts a
+/// multi-threaded tokio runtime, prints the startup text and serves; a configuration problem is
+/// printed as `error: ...` and `help: ...` on stderr, and the program exits with a failure code.
 ///
 /// # Examples
 /// ```no_run
@@ -21,7 +22,10 @@ use crate::error::Error;
 /// }
 /// ```
 pub fn main(configure: impl FnOnce(WebhooksServer) -> WebhooksServer) -> ExitCode {
-    init_logging();
+    let log = match log::init() {
+        Ok(log) => log,
+        Err(err) => return fail(&err),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -33,6 +37,8 @@ pub fn main(configure: impl FnOnce(WebhooksServer) -> WebhooksServer) -> ExitCod
     // What the shutdown's grace period cut off is dropped now (and says so in the log); a
     // blocking handler still running is not waited for.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    // Every line logged is written before the error, if any, and before the program exits.
+    drop(log);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => fail(&err),
@@ -45,15 +51,4 @@ fn fail(err: &Error) -> ExitCode {
         eprintln!("help: {help}");
     }
     ExitCode::FAILURE
-}
-
-/// Logs to stderr, filtered by `RUST_LOG` (default `info`), unless the program set up its own.
-fn init_logging() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
 }

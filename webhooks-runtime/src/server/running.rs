@@ -99,6 +99,7 @@ impl WebhooksServer {
         tracing::info!("shutting down: finishing the deliveries in flight");
         let stopped = server.shutdown().await;
         if stopped.is_clean() {
+            tracing::info!("stopped: every delivery in flight finished");
             Ok(())
         } else {
             Err(Error::CutOff {

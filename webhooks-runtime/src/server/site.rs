@@ -17,11 +17,11 @@ use http::request::Parts;
 use http::{Method, StatusCode};
 use http_body::Body;
 use http_body_util::Full;
-use tracing::Span;
 
 use super::body::{BoxError, read_body};
 use crate::api;
 use crate::extract::{Delivery, DeliveryId};
+use crate::log::DeliverySpan;
 use crate::metrics::Metrics;
 use crate::page;
 use crate::response::{IntoResponse, Response, json_bytes, method_not_allowed, not_found};
@@ -95,7 +95,7 @@ impl Service {
                     1,
                     Arc::clone(&self.state),
                 );
-                self.run(handler, delivery, None, &Span::current(), "the custom UI")
+                self.run(handler, delivery, None, &DeliverySpan::Off, "the custom UI")
                     .await
             }
             Pages::Landing if path == "/" => match head.method {
