@@ -556,3 +556,26 @@ fn postgres_store(url: &str, _: &QueueSettings) -> Result<Arc<dyn Store>, StoreE
         crate::inbox::Location::Postgres(url.to_owned())
     )))
 }
+
+#[cfg(all(test, not(feature = "postgres")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_the_feature_a_postgres_inbox_names_the_feature() {
+        let server = WebhooksServer::new().inbox("postgres://app:hunter2@db/webhooks");
+        let Err(err) = open_inbox(
+            server.inbox,
+            Target::Server,
+            true,
+            server.durability,
+            &server.queue,
+        ) else {
+            panic!("a PostgreSQL inbox opened without the feature");
+        };
+        assert_eq!(
+            err.to_string(),
+            "the inbox postgres://app:***@db/webhooks is a PostgreSQL database, and this build has no PostgreSQL inbox: enable the `postgres` feature of `hf-webhooks` (on by default; it is off when `default-features = false`)"
+        );
+    }
+}
