@@ -44,6 +44,11 @@ fn unique_name() -> String {
 /// Connects to `url` and runs `sql`, on a thread of its own (so that it works from `Drop` and
 /// from any runtime).
 pub fn run_sql(url: &str, sql: &str) -> Result<(), String> {
+    query_text(url, sql).map(|_| ())
+}
+
+/// Like [`run_sql`], returning the first value of the first row the statements return.
+pub fn query_text(url: &str, sql: &str) -> Result<Option<String>, String> {
     let url = url.to_owned();
     let sql = sql.to_owned();
     std::thread::spawn(move || {
@@ -64,10 +69,18 @@ pub fn run_sql(url: &str, sql: &str) -> Result<(), String> {
             .map_err(|_| "connecting timed out".to_owned())?
             .map_err(|err| format!("{err}: {:?}", std::error::Error::source(&err)))?;
             let connection = tokio::spawn(connection);
-            let result = tokio::time::timeout(Duration::from_secs(30), client.batch_execute(&sql))
+            let result = tokio::time::timeout(Duration::from_secs(30), client.simple_query(&sql))
                 .await
                 .map_err(|_| "the statement timed out".to_owned())?
-                .map_err(|err| format!("{err}: {:?}", err.as_db_error()));
+                .map_err(|err| format!("{err}: {:?}", err.as_db_error()))
+                .map(|messages| {
+                    messages.iter().find_map(|message| match message {
+                        tokio_postgres::SimpleQueryMessage::Row(row) => {
+                            row.get(0).map(str::to_owned)
+                        }
+                        _ => None,
+                    })
+                });
             drop(client);
             let _ = connection.await;
             result

@@ -75,7 +75,16 @@ pub(super) fn connect_error(target: &str, err: &PoolError) -> StoreError {
                 describe(err)
             ),
             Some(_) => describe(err),
-            None => format!("cannot connect: {}", describe(err)),
+            None => {
+                let what = describe(err);
+                if what.contains("invalid peer certificate") {
+                    format!(
+                        "cannot connect: {what} (the server's certificate is not trusted here: name its CA with `sslrootcert=/path/ca.pem` in the URL)"
+                    )
+                } else {
+                    format!("cannot connect: {what}")
+                }
+            }
         },
         PoolError::Timeout(TimeoutType::Wait) => {
             "every connection of the pool stayed busy: the database answers too slowly".to_owned()

@@ -9,6 +9,7 @@
 
 mod error;
 mod schema;
+mod tls;
 mod writer;
 
 use std::collections::HashMap;
@@ -21,6 +22,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, PoolError, Recycli
 use tokio::sync::{OnceCell, mpsc, oneshot};
 use tokio_postgres::NoTls;
 use tokio_postgres::config::SslMode;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use self::error::{Failure, connect_error};
 use self::writer::{Pending, Write, Written};
@@ -95,7 +97,10 @@ impl PostgresOptions {
 /// are created in the connection's schema (its `search_path`; `?options=-csearch_path%3Dname`
 /// in the URL picks another) when the server starts.
 ///
-/// The connection is in plain text: `sslmode=require` is refused with an error saying so.
+/// The connection is plain text unless the URL says `sslmode=require` (or `verify-ca`,
+/// `verify-full`): then it is TLS, and the server's certificate and name are checked against
+/// Mozilla's roots, or against the CA file `sslrootcert=/path/ca.pem` names (a managed database's
+/// own CA).
 ///
 /// # Examples
 /// ```no_run
@@ -152,41 +157,36 @@ impl PostgresStore {
     /// connected yet: [`Store::prepare`] connects and creates the tables, and the server calls it
     /// at start.
     ///
-    /// Fails on a URL that cannot be read and on `sslmode=require` (this store connects in plain
-    /// text).
+    /// Fails on a URL that cannot be read, and on an `sslrootcert` file that holds no
+    /// certificate.
     pub fn new(url: &str, options: PostgresOptions) -> Result<Self, StoreError> {
         let target = redact_password(url);
-        let tls = url
-            .split(['?', '&'])
-            .find_map(|pair| pair.strip_prefix("sslmode="))
-            .filter(|mode| !matches!(*mode, "disable" | "allow" | "prefer"));
-        if let Some(mode) = tls {
-            return Err(StoreError::new(format!(
-                "the inbox {target} asks for TLS (sslmode={mode}), and this build connects to PostgreSQL in plain text only: \
-                 use a database on this machine or a private network, or a TLS proxy next to the server (such as PgBouncer or stunnel)"
-            )));
-        }
-        let mut config: tokio_postgres::Config = url.parse().map_err(|err| {
+        let asked = tls::read(url, &target)?;
+        let mut config: tokio_postgres::Config = asked.url.parse().map_err(|err| {
             StoreError::new(format!(
                 "the inbox {target} is not a PostgreSQL URL: {}",
                 error::describe(&err)
             ))
         })?;
-        // `prefer` (the default) tries TLS first when the client has it; this one has not.
-        config.ssl_mode(SslMode::Disable);
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(options.timeout);
         }
         if config.get_application_name().is_none() {
             config.application_name("webhooks");
         }
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let recycling = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match asked.tls {
+            Some(tls) => {
+                config.ssl_mode(SslMode::Require);
+                Manager::from_config(config, MakeRustlsConnect::new(tls), recycling)
+            }
+            None => {
+                config.ssl_mode(SslMode::Disable);
+                Manager::from_config(config, NoTls, recycling)
+            }
+        };
         let pool = Pool::builder(manager)
             .max_size(options.max_connections)
             .runtime(deadpool_postgres::Runtime::Tokio1)
