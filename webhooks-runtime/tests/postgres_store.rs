@@ -276,7 +276,23 @@ async fn a_search_path_without_a_schema_says_so() {
     drop(schema);
 }
 
+#[test]
+#[cfg(not(feature = "postgres-tls"))]
+fn without_the_tls_feature_a_url_asking_for_tls_names_it() {
+    let err = PostgresStore::new(
+        "postgres://app:hunter2@db.example.com/webhooks?sslmode=require",
+        PostgresOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        err,
+        "the inbox postgres://app:***@db.example.com/webhooks?sslmode=require asks for TLS (sslmode=require), and this build has no TLS for PostgreSQL: enable the `postgres-tls` feature of `hf-webhooks`"
+    );
+}
+
 /// The file of the certificate the test server presents, when it has TLS on.
+#[cfg(feature = "postgres-tls")]
 fn server_certificate(schema: &TestSchema) -> Option<String> {
     let on = postgres::query_text(&schema.admin_url, "SHOW ssl").unwrap();
     let file = postgres::query_text(&schema.admin_url, "SHOW ssl_cert_file").unwrap();
@@ -290,6 +306,7 @@ fn server_certificate(schema: &TestSchema) -> Option<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg(feature = "postgres-tls")]
 async fn tls_checks_the_certificate_against_the_roots_given() {
     let Some(schema) = TestSchema::create() else {
         return;

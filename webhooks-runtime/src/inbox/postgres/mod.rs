@@ -18,11 +18,8 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
-use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, PoolError, RecyclingMethod};
+use deadpool_postgres::{ManagerConfig, Object, Pool, PoolError, RecyclingMethod};
 use tokio::sync::{OnceCell, mpsc, oneshot};
-use tokio_postgres::NoTls;
-use tokio_postgres::config::SslMode;
-use tokio_postgres_rustls::MakeRustlsConnect;
 
 use self::error::{Failure, connect_error};
 use self::writer::{Pending, Write, Written};
@@ -98,9 +95,10 @@ impl PostgresOptions {
 /// in the URL picks another) when the server starts.
 ///
 /// The connection is plain text unless the URL says `sslmode=require` (or `verify-ca`,
-/// `verify-full`): then it is TLS, and the server's certificate and name are checked against
-/// Mozilla's roots, or against the CA file `sslrootcert=/path/ca.pem` names (a managed database's
-/// own CA).
+/// `verify-full`): then, with the `postgres-tls` feature, it is TLS, and the server's certificate
+/// and name are checked against Mozilla's roots, or against the CA file
+/// `sslrootcert=/path/ca.pem` names (a managed database's own CA); without the feature such a URL
+/// is refused, naming the feature.
 ///
 /// # Examples
 /// ```no_run
@@ -157,8 +155,8 @@ impl PostgresStore {
     /// connected yet: [`Store::prepare`] connects and creates the tables, and the server calls it
     /// at start.
     ///
-    /// Fails on a URL that cannot be read, and on an `sslrootcert` file that holds no
-    /// certificate.
+    /// Fails on a URL that cannot be read, on a URL asking for TLS in a build without the
+    /// `postgres-tls` feature, and on an `sslrootcert` file that holds no certificate.
     pub fn new(url: &str, options: PostgresOptions) -> Result<Self, StoreError> {
         let target = redact_password(url);
         let asked = tls::read(url, &target)?;
@@ -177,16 +175,7 @@ impl PostgresStore {
         let recycling = ManagerConfig {
             recycling_method: RecyclingMethod::Fast,
         };
-        let manager = match asked.tls {
-            Some(tls) => {
-                config.ssl_mode(SslMode::Require);
-                Manager::from_config(config, MakeRustlsConnect::new(tls), recycling)
-            }
-            None => {
-                config.ssl_mode(SslMode::Disable);
-                Manager::from_config(config, NoTls, recycling)
-            }
-        };
+        let manager = tls::manager(config, asked.tls, recycling);
         let pool = Pool::builder(manager)
             .max_size(options.max_connections)
             .runtime(deadpool_postgres::Runtime::Tokio1)

@@ -1,24 +1,57 @@
 //! TLS to the database, as the URL asks for it with libpq's `sslmode` and `sslrootcert`.
 //!
-//! `sslmode=require`, `verify-ca` and `verify-full` all connect with TLS (rustls on ring) and
-//! check the server's certificate, and its name against the URL's host: against Mozilla's roots
-//! (`webpki-roots`, compiled in), or against the PEM file `sslrootcert` names (a managed
-//! database's own CA). Without `sslmode`, or with `disable`, `allow` or `prefer`, the connection
-//! is plain text.
+//! `sslmode=require`, `verify-ca` and `verify-full` all connect with TLS (rustls on ring, the
+//! `postgres-tls` feature) and check the server's certificate, and its name against the URL's
+//! host: against Mozilla's roots (`webpki-roots`, compiled in), or against the PEM file
+//! `sslrootcert` names (a managed database's own CA). Without `sslmode`, or with `disable`,
+//! `allow` or `prefer`, the connection is plain text. Without the feature, a URL asking for TLS
+//! is refused, naming the feature.
 
-use std::sync::Arc;
-
-use rustls::ClientConfig;
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
+use deadpool_postgres::{Manager, ManagerConfig};
+use tokio_postgres::NoTls;
+use tokio_postgres::config::SslMode;
 
 use crate::inbox::StoreError;
+
+/// A TLS client configuration.
+#[cfg(feature = "postgres-tls")]
+pub(super) type Tls = rustls::ClientConfig;
+
+/// No TLS in this build.
+#[cfg(not(feature = "postgres-tls"))]
+pub(super) enum Tls {}
 
 /// What the URL asks for: the URL without the parameters tokio-postgres does not read, and the
 /// TLS configuration when it asks for TLS.
 pub(super) struct Asked {
     pub(super) url: String,
-    pub(super) tls: Option<ClientConfig>,
+    pub(super) tls: Option<Tls>,
+}
+
+/// The pool's connection manager for `config`, with TLS when `tls` is given.
+pub(super) fn manager(
+    mut config: tokio_postgres::Config,
+    tls: Option<Tls>,
+    recycling: ManagerConfig,
+) -> Manager {
+    match tls {
+        #[cfg(feature = "postgres-tls")]
+        Some(tls) => {
+            config.ssl_mode(SslMode::Require);
+            Manager::from_config(
+                config,
+                tokio_postgres_rustls::MakeRustlsConnect::new(tls),
+                recycling,
+            )
+        }
+        #[cfg(not(feature = "postgres-tls"))]
+        Some(tls) => match tls {},
+        None => {
+            // `prefer` (tokio-postgres' default) would try TLS first when the client has it.
+            config.ssl_mode(SslMode::Disable);
+            Manager::from_config(config, NoTls, recycling)
+        }
+    }
 }
 
 /// Reads `sslmode` and `sslrootcert` off `url` (named `target` in errors).
@@ -48,8 +81,8 @@ pub(super) fn read(url: &str, target: &str) -> Result<Asked, StoreError> {
     };
     let tls = match mode.as_deref() {
         None | Some("disable" | "allow" | "prefer") => None,
-        Some("require" | "verify-ca" | "verify-full") => {
-            Some(config(root_file.as_deref(), target)?)
+        Some(mode @ ("require" | "verify-ca" | "verify-full")) => {
+            Some(config(root_file.as_deref(), target, mode)?)
         }
         Some(other) => {
             return Err(StoreError::new(format!(
@@ -60,8 +93,20 @@ pub(super) fn read(url: &str, target: &str) -> Result<Asked, StoreError> {
     Ok(Asked { url, tls })
 }
 
+/// Without the `postgres-tls` feature: an error naming it.
+#[cfg(not(feature = "postgres-tls"))]
+fn config(_: Option<&str>, target: &str, mode: &str) -> Result<Tls, StoreError> {
+    Err(StoreError::new(format!(
+        "the inbox {target} asks for TLS (sslmode={mode}), and this build has no TLS for PostgreSQL: enable the `postgres-tls` feature of `hf-webhooks`"
+    )))
+}
+
 /// A client configuration trusting Mozilla's roots, or only those in `root_file`.
-fn config(root_file: Option<&str>, target: &str) -> Result<ClientConfig, StoreError> {
+#[cfg(feature = "postgres-tls")]
+fn config(root_file: Option<&str>, target: &str, _mode: &str) -> Result<Tls, StoreError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+
     let mut roots = rustls::RootCertStore::empty();
     match root_file {
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
@@ -82,8 +127,8 @@ fn config(root_file: Option<&str>, target: &str) -> Result<ClientConfig, StoreEr
             }
         }
     }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|err| StoreError::new(format!("the inbox {target}: TLS: {err}")))?
         .with_root_certificates(roots)
@@ -110,6 +155,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "postgres-tls")]
     fn require_and_verify_full_connect_with_tls() {
         for mode in ["require", "verify-ca", "verify-full"] {
             let asked = read(
@@ -123,6 +169,19 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(feature = "postgres-tls"))]
+    fn without_the_feature_tls_names_it() {
+        let Err(err) = read("postgres://db/app?sslmode=require", "postgres://db/app") else {
+            panic!("accepted");
+        };
+        assert_eq!(
+            err.to_string(),
+            "the inbox postgres://db/app asks for TLS (sslmode=require), and this build has no TLS for PostgreSQL: enable the `postgres-tls` feature of `hf-webhooks`"
+        );
+    }
+
+    #[test]
+    #[cfg(feature = "postgres-tls")]
     fn a_bad_mode_or_root_file_says_so() {
         let Err(err) = read("postgres://db/app?sslmode=sometimes", "postgres://db/app") else {
             panic!("accepted");
