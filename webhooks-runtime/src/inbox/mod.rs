@@ -27,7 +27,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 
 pub use location::{DEFAULT_FILE, INBOX_VAR, Location};
-pub use memory::MemoryStore;
+pub use memory::{DEFAULT_REMEMBERED, MemoryStore};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::SqliteStore;
