@@ -178,6 +178,16 @@ async fn an_expired_lease_is_claimed_again(store: &dyn Store) {
     assert_eq!(entry.history[0].finished_at, None, "cut short");
 }
 
+async fn a_claim_counts_expired_and_due_deliveries_against_its_limit(store: &dyn Store) {
+    enqueue(store, "a", 3, at(0)).await;
+    assert_eq!(ids(&claim(store, "r1", 1, at(0)).await), ["a"]);
+    enqueue(store, "b", 3, at(1)).await;
+    enqueue(store, "c", 3, at(2)).await;
+    let claimed = claim(store, "r2", 2, at(30)).await;
+    assert_eq!(ids(&claimed), ["a", "b"]);
+    assert_eq!(ids(&claim(store, "r2", 2, at(30)).await), ["c"]);
+}
+
 async fn renew_extends_a_lease(store: &dyn Store) {
     enqueue(store, "a", 3, at(0)).await;
     let claimed = claim(store, "r1", 10, at(0)).await;
@@ -507,6 +517,7 @@ conformance!(
     enqueue_revives_the_dead,
     claim_takes_due_deliveries_in_order_up_to_the_limit,
     an_expired_lease_is_claimed_again,
+    a_claim_counts_expired_and_due_deliveries_against_its_limit,
     renew_extends_a_lease,
     settle_records_retries_and_success,
     the_last_failure_is_dead,

@@ -324,14 +324,23 @@ const BEGIN: &str = "
           AND webhooks_deliveries.lease_until <= EXCLUDED.received_at
     RETURNING claim";
 
+/// Expired claims first (their replica died), then what is due, each through its own partial
+/// index: one scan of both with `OR` sorts every waiting row for each claim.
 const CLAIM: &str = "
-    WITH picked AS (
+    WITH expired AS (
         SELECT seq FROM webhooks_deliveries
-        WHERE queued AND ((state = 'waiting' AND next_at <= $3)
-                          OR (state = 'running' AND lease_until <= $3))
-        ORDER BY next_at
+        WHERE queued AND state = 'running' AND lease_until <= $3
+        ORDER BY lease_until
         LIMIT $4
         FOR UPDATE SKIP LOCKED
+    ), waiting AS (
+        SELECT seq FROM webhooks_deliveries
+        WHERE queued AND state = 'waiting' AND next_at <= $3
+        ORDER BY next_at
+        LIMIT greatest($4 - (SELECT count(*) FROM expired), 0)
+        FOR UPDATE SKIP LOCKED
+    ), picked AS (
+        SELECT seq FROM expired UNION ALL SELECT seq FROM waiting
     ), claimed AS (
         UPDATE webhooks_deliveries d
         SET state = 'running', attempts = d.attempts + 1, lease_until = $1, owner = $2,
