@@ -5,7 +5,8 @@
 //! --ignored`: the ignored test `replica` then serves this file's endpoints with
 //! `webhooks::server::main`, its inbox at `WEBHOOKS_INBOX` (a schema of the test's own on the
 //! server `WEBHOOKS_TEST_POSTGRES_URL` names; skipped without it). Handlers append lines to a
-//! file the test reads: `start <id> <replica>` and `done <id> <replica>`.
+//! file the test reads: `start <id> <replica>` and `done <id> <replica>`. The replicas log
+//! nothing unless `REPLICAS_RUST_LOG` says what (`REPLICAS_RUST_LOG=warn`).
 //!
 //! Every wait is bounded, and only 127.0.0.1 is used.
 
@@ -56,6 +57,18 @@ async fn work(id: DeliveryId) -> &'static str {
     "ok"
 }
 
+/// A queued endpoint with one attempt, failing until the file `<REPLICAS_LOG>.healed` exists.
+#[webhook_endpoint(queue, max_attempts = 1)]
+async fn flaky(id: DeliveryId) -> webhooks::StatusCode {
+    let log = std::env::var("REPLICAS_LOG").expect("REPLICAS_LOG is set for replicas");
+    if std::fs::metadata(format!("{log}.healed")).is_err() {
+        log_line("failed", &id);
+        return webhooks::StatusCode::INTERNAL_SERVER_ERROR;
+    }
+    log_line("done", &id);
+    webhooks::StatusCode::OK
+}
+
 /// A not-queued endpoint: it runs while the Hub waits.
 #[webhook_endpoint]
 async fn direct(id: DeliveryId) -> &'static str {
@@ -93,7 +106,10 @@ impl Replica {
             .env("WEBHOOK_SECRET", SECRET)
             .env("HOST", "127.0.0.1")
             .env("PORT", "0")
-            .env("RUST_LOG", "warn")
+            .env(
+                "RUST_LOG",
+                std::env::var("REPLICAS_RUST_LOG").unwrap_or_else(|_| "off".to_owned()),
+            )
             .env_remove("SPACE_ID")
             .env_remove("SPACE_HOST")
             .env_remove("WEBHOOKS_PUBLIC_URL")
@@ -334,6 +350,70 @@ async fn the_same_delivery_sent_to_every_replica_at_once_runs_once() {
     assert_eq!(handled.get("same-work"), Some(&1), "{handled:?}");
     assert_eq!(handled.get("same-direct"), Some(&1), "{handled:?}");
     drop(replicas);
+    let _ = std::fs::remove_file(&log);
+}
+
+/// The inbox as replica `addr`'s deliveries API lists it.
+async fn inbox(addr: SocketAddr) -> Vec<serde_json::Value> {
+    let listed = common::request(
+        addr,
+        "GET",
+        "/api/deliveries",
+        &[("x-webhook-secret", SECRET)],
+        b"",
+    )
+    .await
+    .json();
+    listed["inbox"].as_array().unwrap().clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_delivery_is_retried_from_another_replicas_page() {
+    let Some(schema) = TestSchema::create() else {
+        return;
+    };
+    let log = log_file(&schema);
+    let replicas: Vec<Replica> = ["r1", "r2"]
+        .into_iter()
+        .map(|name| Replica::start(name, &schema.url(), &log))
+        .collect();
+    assert_eq!(
+        deliver(replicas[0].addr, "flaky", "dead-1").await.status,
+        202
+    );
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let entries = inbox(replicas[1].addr).await;
+        if entries
+            .first()
+            .is_some_and(|entry| entry["status"] == "dead")
+        {
+            assert_eq!(
+                entries[0]["lastError"], "the handler answered 500 Internal Server Error",
+                "{entries:?}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "not dead: {entries:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    std::fs::write(format!("{}.healed", log.display()), b"").unwrap();
+    let retried = common::request(
+        replicas[1].addr,
+        "POST",
+        "/api/deliveries/dead-1/retry",
+        &[("x-webhook-secret", SECRET)],
+        b"",
+    )
+    .await;
+    assert_eq!(retried.status, 200, "{}", retried.body);
+    assert_eq!(retried.body, r#"{"deliveryId":"dead-1","retried":1}"#);
+    wait_for(&log, "the retried delivery", |_| {
+        done(&log).contains_key("dead-1")
+    })
+    .await;
+    drop(replicas);
+    let _ = std::fs::remove_file(format!("{}.healed", log.display()));
     let _ = std::fs::remove_file(&log);
 }
 
