@@ -203,10 +203,29 @@ async fn wait_for(
     }
 }
 
-fn log_file(schema: &TestSchema) -> std::path::PathBuf {
+/// The handlers' log of a test, removed (with its `.healed` marker) when the test ends, also
+/// when it fails.
+struct LogFile(std::path::PathBuf);
+
+impl std::ops::Deref for LogFile {
+    type Target = std::path::Path;
+
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for LogFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+        let _ = std::fs::remove_file(format!("{}.healed", self.0.display()));
+    }
+}
+
+fn log_file(schema: &TestSchema) -> LogFile {
     let dir = std::env::temp_dir().join("webhooks-replicas");
     std::fs::create_dir_all(&dir).unwrap();
-    dir.join(format!("{}.log", schema.name))
+    LogFile(dir.join(format!("{}.log", schema.name)))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -308,7 +327,6 @@ async fn three_replicas_handle_each_delivery_once_and_take_over_from_a_killed_on
     assert_ne!(history[1]["replica"], "r1");
     assert_eq!(history[1]["status"], 200);
     drop(replicas);
-    let _ = std::fs::remove_file(&log);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -350,7 +368,6 @@ async fn the_same_delivery_sent_to_every_replica_at_once_runs_once() {
     assert_eq!(handled.get("same-work"), Some(&1), "{handled:?}");
     assert_eq!(handled.get("same-direct"), Some(&1), "{handled:?}");
     drop(replicas);
-    let _ = std::fs::remove_file(&log);
 }
 
 /// The inbox as replica `addr`'s deliveries API lists it.
@@ -413,8 +430,6 @@ async fn a_dead_delivery_is_retried_from_another_replicas_page() {
     })
     .await;
     drop(replicas);
-    let _ = std::fs::remove_file(format!("{}.healed", log.display()));
-    let _ = std::fs::remove_file(&log);
 }
 
 /// Awaits every future at once.
@@ -601,7 +616,6 @@ async fn while_the_database_is_down_deliveries_get_503_and_the_replicas_recover_
     assert!(refused.len() >= 10);
     drop(replicas);
     proxy.down().await;
-    let _ = std::fs::remove_file(&log);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
