@@ -153,9 +153,15 @@ impl Error {
                     "point `WEBHOOKS_INBOX` (or `WebhooksServer::inbox`) at a file this program can create and write, \
                      or move `{location}` away; a second copy of the server needs its own file (replicas share an inbox through PostgreSQL)"
                 )),
-                Some(location @ crate::inbox::Location::Postgres(_)) => Some(format!(
-                    "check that the database at `{location}` is up and that its user may create tables"
-                )),
+                Some(location @ crate::inbox::Location::Postgres(_)) => {
+                    Some(if cfg!(feature = "postgres") {
+                        format!(
+                            "check that the database at `{location}` is up and that its user may create tables"
+                        )
+                    } else {
+                        "build with the `postgres` feature of `hf-webhooks` (remove `default-features = false`, or add `features = [\"postgres\"]`)".to_owned()
+                    })
+                }
                 None => None,
             },
             Self::CutOff { .. } => Some(

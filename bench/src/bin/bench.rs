@@ -142,23 +142,28 @@ enum Kind {
 
 impl Kind {
     fn binary(self) -> io::Result<PathBuf> {
-        let dir = std::env::current_exe()?
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
         let name = match self {
             Kind::Ours => "ours",
             Kind::Baseline => "baseline",
         };
-        let path = dir.join(name);
-        if path.is_file() {
-            Ok(path)
-        } else {
-            Err(io::Error::other(format!(
-                "{} not found: build it first (bench/run.sh does)",
-                path.display()
-            )))
-        }
+        sibling(name)
+    }
+}
+
+/// The binary `name` built next to this one.
+fn sibling(name: &str) -> io::Result<PathBuf> {
+    let dir = std::env::current_exe()?
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let path = dir.join(name);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(io::Error::other(format!(
+            "{} not found: build it first (bench/run.sh does)",
+            path.display()
+        )))
     }
 }
 
@@ -195,6 +200,26 @@ impl Server {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(stderr)
+            .spawn()?;
+        Ok(Self { child, port })
+    }
+
+    /// Starts the durable server on a free loopback port, unpinned, its inbox at `inbox`, its
+    /// warnings and errors going to `log`.
+    fn spawn_durable(inbox: &str, replica: &str, log: &Path) -> io::Result<Self> {
+        let port = free_port()?;
+        let child = Command::new(sibling("durable")?)
+            .env("PORT", port.to_string())
+            .env("HOST", "127.0.0.1")
+            .env("WEBHOOK_SECRET", SECRET)
+            .env("WEBHOOKS_INBOX", inbox)
+            .env("WEBHOOKS_REPLICA", replica)
+            .env("RUST_LOG", "warn")
+            .env_remove("SPACE_ID")
+            .env_remove("SPACE_HOST")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(std::fs::File::create(log)?))
             .spawn()?;
         Ok(Self { child, port })
     }
@@ -852,15 +877,220 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
     eprintln!("startup, memory and size");
     let ours_footprint = footprint(Kind::Ours, options, dir)?;
     let baseline_footprint = footprint(Kind::Baseline, options, dir)?;
+    let durable = durable(options, &script)?;
 
-    Ok(report(
+    let mut report = report(
         options,
         &machine,
         &answer,
         &points,
         &ours_footprint,
         &baseline_footprint,
-    ))
+    );
+    if let Some(rows) = durable {
+        report.push_str(&durable_report(&rows));
+    }
+    Ok(report)
+}
+
+/// The variable naming the PostgreSQL server the durable rows use (the tests' own).
+const POSTGRES_VAR: &str = "WEBHOOKS_TEST_POSTGRES_URL";
+
+/// One durable point: `replicas` processes of `durable` on one PostgreSQL inbox, under
+/// `connections` connections in all.
+struct DurableRow {
+    replicas: usize,
+    connections: u32,
+    requests_per_second: f64,
+    p99_ms: f64,
+    errors: u64,
+}
+
+/// Runs `psql` on `url` with `sql`; what it printed (unaligned, tuples only).
+fn psql(url: &str, sql: &str) -> io::Result<String> {
+    let output = Command::new("psql")
+        .args(["-v", "ON_ERROR_STOP=1", "-q", "-At", "-c", sql, url])
+        .stdin(Stdio::null())
+        .output()?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    } else {
+        Err(io::Error::other(format!(
+            "psql failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )))
+    }
+}
+
+/// Waits (at most three minutes) until no delivery waits for a worker, so that a point is not
+/// measured while the workers drain the previous one's. (Claims a stopped replica held stay
+/// running until their lease ends; they are not waited for.)
+fn wait_drained(url: &str, schema: &str) -> io::Result<()> {
+    let sql = format!("SELECT count(*) FROM {schema}.webhooks_deliveries WHERE state = 'waiting'");
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let left = psql(url, &sql)?;
+        if left == "0" {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            eprintln!("  {left} deliveries still queued: measuring anyway");
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// The durable rows, when `WEBHOOKS_TEST_POSTGRES_URL` is set: the queued endpoint's
+/// deliveries per second and p99 to the `202`, with 1 and 2 replicas on one database, in a
+/// schema made for the run and dropped after it.
+fn durable(options: &Options, script: &Path) -> io::Result<Option<Vec<DurableRow>>> {
+    let Some(url) = std::env::var(POSTGRES_VAR)
+        .ok()
+        .filter(|url| !url.is_empty())
+    else {
+        eprintln!("durable deliveries: skipped (set {POSTGRES_VAR})");
+        return Ok(None);
+    };
+    let schema = format!("webhooks_bench_{}", std::process::id());
+    psql(&url, &format!("CREATE SCHEMA {schema}"))?;
+    eprintln!("durable deliveries: PostgreSQL inbox in schema {schema}");
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let inbox = format!("{url}{separator}options=-csearch_path%3D{schema}");
+    let rows = durable_rows(options, script, &inbox, &|| wait_drained(&url, &schema));
+    let dropped = psql(&url, &format!("DROP SCHEMA {schema} CASCADE"));
+    let rows = rows?;
+    dropped?;
+    Ok(Some(rows))
+}
+
+fn durable_rows(
+    options: &Options,
+    script: &Path,
+    inbox: &str,
+    drained: &dyn Fn() -> io::Result<()>,
+) -> io::Result<Vec<DurableRow>> {
+    let mut rows = Vec::new();
+    for replicas in [1, 2] {
+        let mut servers = Vec::new();
+        for replica in 0..replicas {
+            let log = script.with_file_name(format!("durable-{replicas}-{replica}.log"));
+            let mut server = Server::spawn_durable(inbox, &format!("bench-{replica}"), &log)?;
+            server.wait_listening()?;
+            servers.push(server);
+        }
+        if options.warmup > 0 {
+            wrk_all(&servers, 16, options.warmup, script)?;
+        }
+        for connections in [16, 64] {
+            let mut best: Option<DurableRow> = None;
+            for _ in 0..options.rounds {
+                drained()?;
+                wait_quiet();
+                let loads = wrk_all(&servers, connections, options.duration, script)?;
+                let row = DurableRow {
+                    replicas,
+                    connections,
+                    requests_per_second: loads.iter().map(|load| load.requests_per_second).sum(),
+                    p99_ms: loads.iter().map(|load| load.p99_ms).fold(0.0, f64::max),
+                    errors: loads.iter().map(|load| load.errors).sum(),
+                };
+                eprintln!(
+                    "durable, {replicas} replica(s), {connections:>3} connections: {:>7.0} deliveries/s  p99 {:.3} ms  errors {}",
+                    row.requests_per_second, row.p99_ms, row.errors
+                );
+                if row.errors > 0 {
+                    print_server_logs(script, replicas);
+                }
+                if best
+                    .as_ref()
+                    .is_none_or(|best| row.requests_per_second > best.requests_per_second)
+                {
+                    best = Some(row);
+                }
+            }
+            rows.extend(best);
+        }
+    }
+    Ok(rows)
+}
+
+/// What the durable servers logged, each distinct line once (at most 10 per server).
+fn print_server_logs(script: &Path, replicas: usize) {
+    for replica in 0..replicas {
+        let log = script.with_file_name(format!("durable-{replicas}-{replica}.log"));
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let mut seen = std::collections::BTreeSet::new();
+        for line in text.lines() {
+            // Without the timestamp, so that repeats show once.
+            let message = line.split_once(' ').map_or(line, |(_, rest)| rest);
+            if seen.insert(message) && seen.len() <= 10 {
+                eprintln!("  replica {replica}: {message}");
+            }
+        }
+    }
+}
+
+/// One wrk per server at once, `connections` split between them, unpinned.
+fn wrk_all(
+    servers: &[Server],
+    connections: u32,
+    seconds: u64,
+    script: &Path,
+) -> io::Result<Vec<Load>> {
+    let share = (connections / servers.len() as u32).max(1);
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = servers
+            .iter()
+            .map(|server| scope.spawn(move || wrk(server.port, share, seconds, script, false)))
+            .collect();
+        runs.into_iter()
+            .map(|run| {
+                run.join()
+                    .map_err(|_| io::Error::other("a wrk thread panicked"))?
+            })
+            .collect()
+    })
+}
+
+fn durable_report(rows: &[DurableRow]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\n## Durable deliveries (PostgreSQL inbox)\n");
+    let _ = writeln!(
+        out,
+        "`durable` (`src/bin/durable.rs`): the same endpoint, queued, so each `202` follows the delivery's commit to a PostgreSQL inbox (`{POSTGRES_VAR}`, a schema made for the run) while the replicas' workers run the deliveries; 1 replica, then 2 processes on the same database with one wrk each (the connections split between them). Unpinned: servers, wrk and PostgreSQL share the machine's cores. Each round starts once the workers have run everything queued before it; the best of the rounds.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| replicas | connections | deliveries/s | p99 to the 202 | errors |"
+    );
+    let _ = writeln!(out, "| ---: | ---: | ---: | ---: | ---: |");
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.0} | {:.2} ms | {} |",
+            row.replicas, row.connections, row.requests_per_second, row.p99_ms, row.errors
+        );
+    }
+    if let Some(row) = rows
+        .iter()
+        .find(|row| row.replicas == 1 && row.connections == 64)
+    {
+        let _ = writeln!(out, "\n| target | measured | met |\n| --- | --- | --- |");
+        let _ = writeln!(
+            out,
+            "| ≥ 3,000 durable deliveries/s, 1 replica, 64 connections | {:.0} | {} |",
+            row.requests_per_second,
+            met(row.requests_per_second >= 3000.0)
+        );
+        let _ = writeln!(
+            out,
+            "| p99 to the 202 ≤ 20 ms, 1 replica, 64 connections | {:.2} ms | {} |",
+            row.p99_ms,
+            met(row.p99_ms <= 20.0)
+        );
+    }
+    out
 }
 
 fn machine() -> String {

@@ -14,6 +14,8 @@
 
 mod location;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod sqlite;
 pub(crate) mod worker;
 
@@ -25,7 +27,9 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 
 pub use location::{DEFAULT_FILE, INBOX_VAR, Location};
-pub use memory::MemoryStore;
+pub use memory::{DEFAULT_REMEMBERED, MemoryStore};
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresOptions, PostgresStore};
 pub use sqlite::SqliteStore;
 
 /// A store's future: what every [`Store`] method returns.
@@ -104,6 +108,36 @@ pub struct NewDelivery {
     pub body: Bytes,
     /// The attempts it gets before it is dead.
     pub max_attempts: u32,
+}
+
+impl NewDelivery {
+    /// A delivery of `body` with the key `key`, stored as a `POST` to the endpoint's path without
+    /// headers, given `max_attempts` attempts: what a test of a [`Store`] enqueues.
+    ///
+    /// # Examples
+    /// ```
+    /// use webhooks_runtime::inbox::{DeliveryKey, NewDelivery};
+    ///
+    /// let delivery = NewDelivery::new(DeliveryKey::new("/webhooks/retrain", "id-1"), "{}", 3)
+    ///     .with_headers(vec![("content-type".into(), "application/json".into())]);
+    /// assert_eq!(delivery.uri, "/webhooks/retrain");
+    /// ```
+    pub fn new(key: DeliveryKey, body: impl Into<Bytes>, max_attempts: u32) -> Self {
+        Self {
+            uri: key.endpoint.clone(),
+            key,
+            headers: Vec::new(),
+            body: body.into(),
+            max_attempts,
+        }
+    }
+
+    /// The same delivery with these headers.
+    #[must_use]
+    pub fn with_headers(mut self, headers: Vec<(String, String)>) -> Self {
+        self.headers = headers;
+        self
+    }
 }
 
 /// What [`Store::enqueue`] did.
@@ -190,6 +224,38 @@ pub struct Outcome {
     /// When to try again (a failure with attempts left), or `None`: done for a success, dead for
     /// a failure.
     pub retry_at: Option<SystemTime>,
+}
+
+impl Outcome {
+    /// An attempt that succeeded with `status`: the delivery is done.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use webhooks_runtime::inbox::Outcome;
+    ///
+    /// let done = Outcome::succeeded(200);
+    /// let later = Outcome::failed(500, "the model server is down", Some(SystemTime::now() + Duration::from_secs(10)));
+    /// let dead = Outcome::failed(500, "still down", None);
+    /// assert!(done.error.is_none() && later.retry_at.is_some() && dead.retry_at.is_none());
+    /// ```
+    pub fn succeeded(status: u16) -> Self {
+        Self {
+            status,
+            error: None,
+            retry_at: None,
+        }
+    }
+
+    /// An attempt that failed with `status` and `error`: tried again at `retry_at`, or dead
+    /// with `None`.
+    pub fn failed(status: u16, error: impl Into<String>, retry_at: Option<SystemTime>) -> Self {
+        Self {
+            status,
+            error: Some(error.into()),
+            retry_at,
+        }
+    }
 }
 
 /// One stored delivery, as the landing page and `/api/deliveries` show it.
@@ -366,6 +432,38 @@ pub(crate) fn storable_uri(uri: &http::Uri) -> String {
     } else {
         format!("{path}?{}", kept.join("&"))
     }
+}
+
+/// Where a stored delivery stands, from the state a database keeps (`waiting`, `running`, `done`,
+/// `dead`) and its attempts so far.
+pub(crate) fn status(state: &str, attempts: u32) -> Status {
+    match state {
+        "waiting" if attempts == 0 => Status::Queued,
+        "waiting" => Status::Retrying,
+        "running" => Status::Running,
+        "done" => Status::Done,
+        _ => Status::Dead,
+    }
+}
+
+/// Headers as `name: value` lines (a header value holds no line break), as databases keep them.
+pub(crate) fn encode_headers(headers: &[(String, String)]) -> String {
+    let mut text = String::new();
+    for (name, value) in headers {
+        text.push_str(name);
+        text.push_str(": ");
+        text.push_str(value);
+        text.push('\n');
+    }
+    text
+}
+
+/// The headers [`encode_headers`] wrote.
+pub(crate) fn decode_headers(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| line.split_once(": "))
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect()
 }
 
 /// Milliseconds since the epoch, as stores keep times.

@@ -21,7 +21,8 @@ use tokio::sync::oneshot;
 
 use super::{
     AttemptRecord, Begin, ClaimId, Claimed, Counts, DeliveryKey, Durability, Enqueued, Entry,
-    NewDelivery, Outcome, Status, Store, StoreError, StoreFuture, from_millis, millis,
+    NewDelivery, Outcome, Status, Store, StoreError, StoreFuture, decode_headers, encode_headers,
+    from_millis, millis, status,
 };
 
 /// The most operations committed in one transaction.
@@ -508,35 +509,6 @@ fn purge(tx: &Transaction<'_>, before: SystemTime) -> rusqlite::Result<u64> {
         .prepare_cached("DELETE FROM deliveries WHERE state = 'done' AND finished_at < ?1")?
         .execute(params![millis(before)])?;
     Ok(purged as u64)
-}
-
-fn status(state: &str, attempts: u32) -> Status {
-    match state {
-        "waiting" if attempts == 0 => Status::Queued,
-        "waiting" => Status::Retrying,
-        "running" => Status::Running,
-        "done" => Status::Done,
-        _ => Status::Dead,
-    }
-}
-
-/// Headers as `name: value` lines (a header value holds no line break).
-fn encode_headers(headers: &[(String, String)]) -> String {
-    let mut text = String::new();
-    for (name, value) in headers {
-        text.push_str(name);
-        text.push_str(": ");
-        text.push_str(value);
-        text.push('\n');
-    }
-    text
-}
-
-fn decode_headers(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .filter_map(|line| line.split_once(": "))
-        .map(|(name, value)| (name.to_owned(), value.to_owned()))
-        .collect()
 }
 
 impl Store for SqliteStore {

@@ -17,7 +17,7 @@ use crate::handler::{ErasedHandler, Handler};
 use crate::inbox::worker::{Inbox, QueueSettings, replica_name};
 use crate::inbox::{
     DEFAULT_LEASE, DEFAULT_RETENTION, DEFAULT_RETRY_BACKOFF, Durability, INBOX_VAR, Location,
-    MemoryStore, SqliteStore, Store,
+    MemoryStore, SqliteStore, Store, StoreError,
 };
 use crate::metrics::Metrics;
 use crate::router::Router;
@@ -499,7 +499,8 @@ impl WebhooksServer {
                     .map(Secret::from)
             });
         let queued = self.routes.iter().any(|spec| spec.options.queue.is_some());
-        let (store, location) = open_inbox(self.inbox, target, queued, self.durability)?;
+        let (store, location) =
+            open_inbox(self.inbox, target, queued, self.durability, &self.queue)?;
         let inbox = Inbox::new(
             store,
             location,
@@ -568,6 +569,7 @@ fn open_inbox(
     target: Target,
     queued: bool,
     durability: Durability,
+    settings: &QueueSettings,
 ) -> Result<(Arc<dyn Store>, Option<Location>), Error> {
     let location = match choice {
         InboxChoice::Store(store) => return Ok((store, None)),
@@ -586,20 +588,54 @@ fn open_inbox(
             }
         }
     };
-    let store: Arc<dyn Store> =
-        match &location {
-            Location::Sqlite(path) => Arc::new(SqliteStore::open(path, durability).map_err(
-                |err| Error::Inbox {
-                    location: Some(location.clone()),
-                    reason: err.to_string(),
-                },
-            )?),
-            Location::Postgres(_) => {
-                return Err(Error::Inbox {
-                    location: Some(location),
-                    reason: "this build has no PostgreSQL inbox".to_owned(),
-                });
-            }
-        };
+    let failed = |err: StoreError| Error::Inbox {
+        location: Some(location.clone()),
+        reason: err.to_string(),
+    };
+    let store: Arc<dyn Store> = match &location {
+        Location::Sqlite(path) => Arc::new(SqliteStore::open(path, durability).map_err(failed)?),
+        Location::Postgres(url) => postgres_store(url, settings).map_err(failed)?,
+    };
     Ok((store, Some(location)))
+}
+
+/// The PostgreSQL inbox at `url`, its ids of deliveries being handled leased like the queue's
+/// claims.
+#[cfg(feature = "postgres")]
+fn postgres_store(url: &str, settings: &QueueSettings) -> Result<Arc<dyn Store>, StoreError> {
+    use crate::inbox::{PostgresOptions, PostgresStore};
+    let options = PostgresOptions::default().lease(settings.lease);
+    Ok(Arc::new(PostgresStore::new(url, options)?))
+}
+
+/// Without the `postgres` feature there is no PostgreSQL inbox.
+#[cfg(not(feature = "postgres"))]
+fn postgres_store(url: &str, _: &QueueSettings) -> Result<Arc<dyn Store>, StoreError> {
+    Err(StoreError::new(format!(
+        "the inbox {} is a PostgreSQL database, and this build has no PostgreSQL inbox: enable the `postgres` feature of `hf-webhooks` (on by default; it is off when `default-features = false`)",
+        crate::inbox::Location::Postgres(url.to_owned())
+    )))
+}
+
+#[cfg(all(test, not(feature = "postgres")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_the_feature_a_postgres_inbox_names_the_feature() {
+        let server = WebhooksServer::new().inbox("postgres://app:hunter2@db/webhooks");
+        let Err(err) = open_inbox(
+            server.inbox,
+            Target::Server,
+            true,
+            server.durability,
+            &server.queue,
+        ) else {
+            panic!("a PostgreSQL inbox opened without the feature");
+        };
+        assert_eq!(
+            err.to_string(),
+            "the inbox postgres://app:***@db/webhooks is a PostgreSQL database, and this build has no PostgreSQL inbox: enable the `postgres` feature of `hf-webhooks` (on by default; it is off when `default-features = false`)"
+        );
+    }
 }

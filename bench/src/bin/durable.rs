@@ -1,0 +1,17 @@
+//! The durable server under test: the same endpoint as `ours`, queued
+//! (`#[webhook_endpoint(queue)]`), so each delivery is committed to the inbox `WEBHOOKS_INBOX`
+//! names before its `202`, and run by the server's workers afterwards.
+
+use webhooks::{WebhookPayload, webhook_endpoint};
+
+/// `POST /webhooks/bench`: stored, answered `202 {"queued": true, ...}`, then run.
+#[webhook_endpoint(queue)]
+async fn bench(payload: WebhookPayload) -> &'static str {
+    if payload.repo.name.is_empty() {
+        "no repo"
+    } else {
+        "ok"
+    }
+}
+
+webhooks::main!();
