@@ -2,6 +2,7 @@
 //! tests.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasher;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -27,18 +28,43 @@ pub struct MemoryStore {
 
 #[derive(Debug, Default)]
 struct Inner {
+    /// Queued deliveries, by the order they arrived in.
     items: HashMap<i64, Item>,
+    /// The queued deliveries' keys.
     keys: HashMap<DeliveryKey, i64>,
-    /// Handled ids of not-queued endpoints, oldest first, for the bound.
-    remembered: VecDeque<i64>,
+    /// Ids of deliveries to endpoints that are not queued, by their [`Fingerprint`]: being handled
+    /// (`None`), or handled, and when.
+    remembered: HashMap<Fingerprint, Option<SystemTime>, foldhash::fast::RandomState>,
+    /// The handled ones, oldest first, for the bound.
+    handled: VecDeque<Fingerprint>,
+    /// The keys of the fingerprints, drawn at random when the store is made.
+    seeds: Seeds,
     next_seq: i64,
+}
+
+/// A delivery's key as the store remembers it: 128 bits of two hashes of it (`foldhash`), keyed
+/// at random.
+///
+/// Remembering ids this way costs no allocation per delivery, and keeps the set small enough to
+/// stay in cache; two different keys share a fingerprint with a probability around 2^-128 per
+/// pair, some 10^-31 for the 10,000 ids remembered by default.
+type Fingerprint = u128;
+
+/// The random keys of the two hashes making a [`Fingerprint`].
+#[derive(Debug, Default)]
+struct Seeds([foldhash::quality::RandomState; 2]);
+
+impl Seeds {
+    fn fingerprint(&self, key: &DeliveryKey) -> Fingerprint {
+        let [high, low] = self.0.each_ref().map(|seed| seed.hash_one(key));
+        (u128::from(high) << 64) | u128::from(low)
+    }
 }
 
 #[derive(Debug)]
 struct Item {
     key: DeliveryKey,
-    /// The stored delivery, for a queued endpoint; `None` for a remembered id.
-    delivery: Option<NewDelivery>,
+    delivery: NewDelivery,
     state: State,
     attempts: u32,
     received_at: SystemTime,
@@ -68,12 +94,11 @@ impl Item {
     }
 
     fn claimable(&self, now: SystemTime) -> bool {
-        self.delivery.is_some()
-            && match self.state {
-                State::Waiting => self.next_at <= now,
-                State::Running => self.lease_until.is_some_and(|until| until <= now),
-                State::Done | State::Dead => false,
-            }
+        match self.state {
+            State::Waiting => self.next_at <= now,
+            State::Running => self.lease_until.is_some_and(|until| until <= now),
+            State::Done | State::Dead => false,
+        }
     }
 }
 
@@ -129,42 +154,33 @@ fn ready<'a, T: Send + 'a>(value: T) -> StoreFuture<'a, T> {
 }
 
 impl Store for MemoryStore {
-    fn begin(&self, key: &DeliveryKey, now: SystemTime) -> StoreFuture<'_, Begin> {
+    fn begin(&self, key: &DeliveryKey, _now: SystemTime) -> StoreFuture<'_, Begin> {
         let mut inner = self.inner();
-        if inner.keys.contains_key(key) {
-            return ready(Begin::Duplicate);
+        let fingerprint = inner.seeds.fingerprint(key);
+        match inner.remembered.entry(fingerprint) {
+            std::collections::hash_map::Entry::Occupied(_) => ready(Begin::Duplicate),
+            std::collections::hash_map::Entry::Vacant(vacant) => {
+                vacant.insert(None);
+                ready(Begin::Run)
+            }
         }
-        inner.insert(Item {
-            key: key.clone(),
-            delivery: None,
-            state: State::Running,
-            attempts: 1,
-            received_at: now,
-            next_at: now,
-            lease_until: None,
-            finished_at: None,
-            history: Vec::new(),
-        });
-        ready(Begin::Run)
     }
 
     fn finish(&self, key: &DeliveryKey, succeeded: bool, now: SystemTime) -> StoreFuture<'_, ()> {
         let mut inner = self.inner();
-        let Some(&seq) = inner.keys.get(key) else {
+        let fingerprint = inner.seeds.fingerprint(key);
+        if !succeeded {
+            inner.remembered.remove(&fingerprint);
+            return ready(());
+        }
+        let Some(handled) = inner.remembered.get_mut(&fingerprint) else {
             return ready(());
         };
-        if !succeeded {
-            inner.remove(seq);
-            return ready(());
-        }
-        if let Some(item) = inner.items.get_mut(&seq) {
-            item.state = State::Done;
-            item.finished_at = Some(now);
-        }
-        inner.remembered.push_back(seq);
-        while inner.remembered.len() > self.remember {
-            if let Some(oldest) = inner.remembered.pop_front() {
-                inner.remove(oldest);
+        *handled = Some(now);
+        inner.handled.push_back(fingerprint);
+        while inner.handled.len() > self.remember {
+            if let Some(oldest) = inner.handled.pop_front() {
+                inner.remembered.remove(&oldest);
             }
         }
         ready(())
@@ -181,12 +197,12 @@ impl Store for MemoryStore {
             item.attempts = 0;
             item.next_at = now;
             item.finished_at = None;
-            item.delivery = Some(delivery);
+            item.delivery = delivery;
             return ready(Enqueued::Revived);
         }
         inner.insert(Item {
             key: delivery.key.clone(),
-            delivery: Some(delivery),
+            delivery,
             state: State::Waiting,
             attempts: 0,
             received_at: now,
@@ -229,7 +245,7 @@ impl Store for MemoryStore {
             });
             claimed.push(Claimed {
                 claim: ClaimId(seq),
-                delivery: item.delivery.clone().expect("claimable items are queued"),
+                delivery: item.delivery.clone(),
                 attempt: item.attempts,
             });
         }
@@ -292,7 +308,7 @@ impl Store for MemoryStore {
         let mut inner = self.inner();
         let mut revived = 0;
         for item in inner.items.values_mut() {
-            if item.key.id == id && item.state == State::Dead && item.delivery.is_some() {
+            if item.key.id == id && item.state == State::Dead {
                 item.state = State::Waiting;
                 item.attempts = 0;
                 item.next_at = now;
@@ -305,19 +321,14 @@ impl Store for MemoryStore {
 
     fn list(&self, limit: usize) -> StoreFuture<'_, Vec<Entry>> {
         let inner = self.inner();
-        let mut seqs: Vec<i64> = inner
-            .items
-            .iter()
-            .filter(|(_, item)| item.delivery.is_some())
-            .map(|(seq, _)| *seq)
-            .collect();
+        let mut seqs: Vec<i64> = inner.items.keys().copied().collect();
         seqs.sort_unstable_by(|a, b| b.cmp(a));
         let entries = seqs
             .into_iter()
             .take(limit)
             .map(|seq| {
                 let item = &inner.items[&seq];
-                let delivery = item.delivery.as_ref().expect("filtered");
+                let delivery = &item.delivery;
                 Entry {
                     key: item.key.clone(),
                     status: item.status(),
@@ -337,7 +348,6 @@ impl Store for MemoryStore {
         let next = inner
             .items
             .values()
-            .filter(|item| item.delivery.is_some())
             .filter_map(|item| match item.state {
                 State::Waiting => Some(item.next_at),
                 State::Running => item.lease_until,
@@ -359,6 +369,7 @@ impl Store for MemoryStore {
                 Status::Dead => counts.dead += 1,
             }
         }
+        counts.done += inner.handled.len() as u64;
         ready(counts)
     }
 
@@ -375,7 +386,18 @@ impl Store for MemoryStore {
         for seq in &old {
             inner.remove(*seq);
         }
-        inner.remembered.retain(|seq| !old.contains(seq));
-        ready(old.len() as u64)
+        // Handled ids, oldest first: those handled before `before` are at the front.
+        let mut forgotten = 0;
+        while let Some(&oldest) = inner.handled.front() {
+            let handled_at = inner.remembered.get(&oldest).copied().flatten();
+            if handled_at.is_some_and(|at| at >= before) {
+                break;
+            }
+            if let Some(oldest) = inner.handled.pop_front() {
+                inner.remembered.remove(&oldest);
+                forgotten += 1;
+            }
+        }
+        ready(old.len() as u64 + forgotten)
     }
 }
