@@ -849,7 +849,14 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
 
     let access_log = dir.join("access.log");
     let mut ours = Server::spawn(Kind::Ours, options.pin, Config::Default, Some(&access_log))?;
-    let mut baseline = Server::spawn(Kind::Baseline, options.pin, Config::Default, None)?;
+    // Both write their stderr to a file (the baseline writes nothing; a server under A/B does).
+    let baseline_log = dir.join("baseline.log");
+    let mut baseline = Server::spawn(
+        Kind::Baseline,
+        options.pin,
+        Config::Default,
+        Some(&baseline_log),
+    )?;
     ours.wait_ready(Instant::now())?;
     baseline.wait_ready(Instant::now())?;
     let answer = check_same_answers(&ours, &baseline)?;

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
 use tokio_util::task::TaskTracker;
 
-use super::drain::Drain;
-use super::watchdog::{Guarded, Watchdog, Watchdogs};
+use super::idle::{Connections, Evictable, Idle};
 use crate::service::Service;
 
 /// How often a connection waiting for a slot looks again for an idle connection to close.
@@ -28,17 +28,18 @@ pub(super) async fn serve(
 ) -> Stopped {
     let settings = service.settings;
     let mut http = http1::Builder::new();
-    // The header-read timeout is the connection's `Watchdog`, not hyper's (which needs a timer
-    // per request). A client that shuts down its sending side after the request still gets its
-    // answer.
-    http.header_read_timeout(None)
+    // A head must arrive within the timeout of the connection's opening or of its previous
+    // answer (slowloris). A client that shuts down its sending side after the request still gets
+    // its answer.
+    http.timer(TokioTimer::new())
+        .header_read_timeout(settings.header_read_timeout)
         .keep_alive(true)
         .half_close(true);
-    let drain = Drain::default();
+    let graceful = GracefulShutdown::new();
     let connections = TaskTracker::new();
     // Past the limit, new connections wait in the kernel's accept queue instead of costing memory.
     let slots = Arc::new(Semaphore::new(settings.max_connections));
-    let watchdogs = Watchdogs::default();
+    let idle_connections = Connections::default();
     loop {
         let stream = tokio::select! {
             biased;
@@ -61,7 +62,7 @@ pub(super) async fn serve(
             if let Ok(slot) = Arc::clone(&slots).try_acquire_owned() {
                 break Some(slot);
             }
-            watchdogs.evict_longest_idle();
+            idle_connections.evict_longest_idle();
             tokio::select! {
                 biased;
                 _ = &mut stop => break None,
@@ -75,19 +76,19 @@ pub(super) async fn serve(
         let _ = stream.set_nodelay(true);
         let open = Open::new(&service);
         let service = Arc::clone(&service);
-        let watchdog = Watchdog::new();
-        watchdogs.register(&watchdog, settings.max_connections);
-        let service_watchdog = Arc::clone(&watchdog);
+        let idle = Idle::new();
+        idle_connections.register(&idle, settings.max_connections);
+        let service_idle = Arc::clone(&idle);
         let service = hyper::service::service_fn(move |request| {
             // hyper calls this as soon as the head is read.
-            service_watchdog.disarm();
+            service_idle.busy();
             // Not boxed: hyper keeps the request's future in the connection's own slot.
-            Arc::clone(&service).serve(request, Some(Arc::clone(&service_watchdog)))
+            Arc::clone(&service).serve(request, Some(Arc::clone(&service_idle)))
         });
-        let connection = Guarded::new(
-            drain.watch(http.serve_connection(TokioIo::new(stream), service)),
-            watchdog,
-            settings.header_read_timeout,
+        // Boxed: the graceful watcher is not `Unpin` (one allocation per connection).
+        let connection = Evictable::new(
+            Box::pin(graceful.watch(http.serve_connection(TokioIo::new(stream), service))),
+            idle,
         );
         connections.spawn(async move {
             if let Err(err) = connection.await {
@@ -102,7 +103,7 @@ pub(super) async fn serve(
         .store(true, std::sync::atomic::Ordering::Relaxed);
     service.inbox.stop.cancel();
     let finish = async {
-        drain.stop();
+        graceful.shutdown().await;
         connections.close();
         connections.wait().await;
         service.background.close();

@@ -1,18 +1,13 @@
 //! Reading a request body whole: within the size limit (413, before reading when the declared
-//! length already exceeds it) and the read timeout (408).
-//!
-//! A delivery's body nearly always arrives with its head, and hyper hands it over as one chunk;
-//! that chunk is then the body, without a copy or an intermediate list. The read timeout's timer
-//! is only armed when the body is not all there yet.
+//! length already exceeds it) and the read timeout (408), with `http-body-util`'s `Limited` and
+//! `collect`. (A hand-written reader that skipped `collect`'s buffer list measured 1 % faster,
+//! under the 3 % a hand-written part must buy: `bench/README.md`.)
 
-use std::future::poll_fn;
-use std::pin::{Pin, pin};
-use std::task::{Context, Poll, ready};
-
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http::StatusCode;
 use http::header::{CONNECTION, HeaderValue};
 use http_body::Body;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 
 use crate::response::{Response, error};
 use crate::service::Settings;
@@ -32,38 +27,30 @@ where
     if body.size_hint().lower() > limit as u64 {
         return Err(too_large(limit));
     }
-    let mut body = pin!(body);
-    let mut collected = Collected::default();
-    let mut read = |cx: &mut Context<'_>| collected.poll_read(body.as_mut(), cx, limit);
-    // Usually the body is all there: read it without arming a timer.
-    let outcome = match poll_fn(|cx| Poll::Ready(read(cx))).await {
-        Poll::Ready(outcome) => outcome,
-        Poll::Pending => {
-            match tokio::time::timeout(settings.body_read_timeout, poll_fn(&mut read)).await {
-                Ok(outcome) => outcome,
-                Err(_) => {
-                    let mut response = error(
-                        StatusCode::REQUEST_TIMEOUT,
-                        &format!(
-                            "The request body did not arrive within {:?}.",
-                            settings.body_read_timeout
-                        ),
-                    );
-                    response
-                        .headers_mut()
-                        .insert(CONNECTION, HeaderValue::from_static("close"));
-                    return Err(response);
-                }
-            }
-        }
-    };
-    outcome.map_err(|err| match err {
-        ReadError::TooLarge => too_large(limit),
-        ReadError::Body(err) => error(
+    // The timer is only registered if the body is not all there when first polled.
+    let collected =
+        tokio::time::timeout(settings.body_read_timeout, Limited::new(body, limit).collect()).await;
+    match collected {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(err)) if err.is::<LengthLimitError>() => Err(too_large(limit)),
+        Ok(Err(err)) => Err(error(
             StatusCode::BAD_REQUEST,
             &format!("Could not read the request body: {err}"),
-        ),
-    })
+        )),
+        Err(_) => {
+            let mut response = error(
+                StatusCode::REQUEST_TIMEOUT,
+                &format!(
+                    "The request body did not arrive within {:?}.",
+                    settings.body_read_timeout
+                ),
+            );
+            response
+                .headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+            Err(response)
+        }
+    }
 }
 
 fn too_large(limit: usize) -> Response {
@@ -71,94 +58,4 @@ fn too_large(limit: usize) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE,
         &format!("The request body is larger than the limit of {limit} bytes."),
     )
-}
-
-enum ReadError {
-    TooLarge,
-    Body(BoxError),
-}
-
-/// The body read so far: the first chunk as hyper handed it over, then (only when a second chunk
-/// comes) everything copied into one buffer.
-#[derive(Default)]
-struct Collected {
-    first: Option<Bytes>,
-    rest: BytesMut,
-    len: usize,
-}
-
-impl Collected {
-    fn poll_read<B>(
-        &mut self,
-        mut body: Pin<&mut B>,
-        cx: &mut Context<'_>,
-        limit: usize,
-    ) -> Poll<Result<Bytes, ReadError>>
-    where
-        B: Body<Data = Bytes>,
-        B::Error: Into<BoxError>,
-    {
-        loop {
-            match ready!(body.as_mut().poll_frame(cx)) {
-                None => return Poll::Ready(Ok(self.take())),
-                Some(Err(err)) => return Poll::Ready(Err(ReadError::Body(err.into()))),
-                Some(Ok(frame)) => {
-                    // Trailers carry nothing a delivery needs.
-                    let Ok(data) = frame.into_data() else {
-                        continue;
-                    };
-                    self.len += data.len();
-                    if self.len > limit {
-                        return Poll::Ready(Err(ReadError::TooLarge));
-                    }
-                    self.push(data);
-                }
-            }
-        }
-    }
-
-    fn push(&mut self, data: Bytes) {
-        if data.is_empty() {
-            return;
-        }
-        if self.first.is_none() && self.rest.is_empty() {
-            self.first = Some(data);
-            return;
-        }
-        if let Some(first) = self.first.take() {
-            self.rest.reserve(first.len() + data.len());
-            self.rest.extend_from_slice(&first);
-        }
-        self.rest.extend_from_slice(&data);
-    }
-
-    fn take(&mut self) -> Bytes {
-        match self.first.take() {
-            Some(first) => first,
-            None => std::mem::take(&mut self.rest).freeze(),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn collect(chunks: &[&'static [u8]]) -> Bytes {
-        let mut collected = Collected::default();
-        for chunk in chunks {
-            collected.push(Bytes::from_static(chunk));
-        }
-        collected.take()
-    }
-
-    #[test]
-    fn one_chunk_is_the_body_itself_and_more_are_joined_in_order() {
-        let only: &'static [u8] = b"{\"event\":{}}";
-        let body = collect(&[only]);
-        assert_eq!(body.as_ptr(), only.as_ptr(), "no copy of a single chunk");
-        assert_eq!(collect(&[b"{\"ev", b"", b"ent\"", b":{}}"]), only);
-        assert_eq!(collect(&[]), Bytes::new());
-        assert_eq!(collect(&[b"", b"x"]), Bytes::from_static(b"x"));
-    }
 }

@@ -23,7 +23,7 @@ use http_body::Body;
 use tracing::Span;
 
 use super::body::{BoxError, read_body};
-use super::watchdog::Watchdog;
+use super::idle::Idle;
 use crate::activity::{Disposition, Kept};
 use crate::dispatch::Source;
 use crate::extract::{Delivery, DeliveryId};
@@ -46,7 +46,7 @@ impl Service {
     pub(crate) fn serve<B>(
         self: Arc<Self>,
         request: Request<B>,
-        watchdog: Option<Arc<Watchdog>>,
+        idle: Option<Arc<Idle>>,
     ) -> impl Future<Output = Result<Response, Infallible>> + Send + 'static
     where
         B: Body<Data = Bytes> + Send + 'static,
@@ -68,8 +68,7 @@ impl Service {
             let headers = answered.response.headers_mut();
             headers.insert(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
             headers.insert(REFERRER_POLICY, NO_REFERRER);
-            // One clock reading for the latency, the activity log and the connection's
-            // header-read timeout.
+            // One clock reading for the latency, the activity log and the connection's idle time.
             let finished = Instant::now();
             if let Some(metrics) = &self.metrics {
                 answered.count(metrics, finished - started);
@@ -84,8 +83,8 @@ impl Service {
                 finished - started,
                 skipped,
             );
-            if let Some(watchdog) = watchdog {
-                watchdog.arm(finished);
+            if let Some(idle) = idle {
+                idle.since(finished);
             }
             Ok(answered.response)
         }

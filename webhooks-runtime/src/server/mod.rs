@@ -1,8 +1,8 @@
 //! The server: the [`WebhooksServer`] builder, the [`RunningServer`] it launches, and [`main`],
 //! what `webhooks::main!()` runs.
 //!
-//! Inside: connections are accepted in `accept` (the header-read timeout in `watchdog`, the
-//! graceful shutdown of open connections in `drain`); a request to a webhook travels through
+//! Inside: connections are accepted in `accept` (which one to close when all slots are taken in
+//! `idle`); a request to a webhook travels through
 //! `delivery` (its body read by `body`), any other path through `site`; `signal` stops a server
 //! started with [`WebhooksServer::run`].
 
@@ -10,12 +10,11 @@ mod accept;
 mod body;
 pub(crate) mod builder;
 mod delivery;
-mod drain;
+mod idle;
 mod process;
 mod running;
 mod signal;
 mod site;
-mod watchdog;
 
 pub use crate::auth::SECRET_HEADER;
 pub use crate::endpoint::{EndpointOptions, Origin};
