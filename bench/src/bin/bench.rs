@@ -227,8 +227,19 @@ impl Server {
     /// Starts the durable server on a free loopback port, unpinned, its inbox at `inbox`, its
     /// warnings and errors going to `log`.
     fn spawn_durable(inbox: &str, replica: &str, log: &Path) -> io::Result<Self> {
+        Self::spawn_durable_with(inbox, replica, log, false)
+    }
+
+    /// `durable` on `inbox`; with `hold`, its handler never finishes, so deliveries stay queued.
+    fn spawn_durable_with(inbox: &str, replica: &str, log: &Path, hold: bool) -> io::Result<Self> {
         let port = free_port()?;
-        let child = Command::new(sibling("durable")?)
+        let mut command = Command::new(sibling("durable")?);
+        if hold {
+            command.env("BENCH_DURABLE_HOLD", "1");
+        } else {
+            command.env_remove("BENCH_DURABLE_HOLD");
+        }
+        let child = command
             .env("PORT", port.to_string())
             .env("HOST", "127.0.0.1")
             .env("WEBHOOK_SECRET", SECRET)
@@ -244,7 +255,8 @@ impl Server {
         Ok(Self { child, port })
     }
 
-    /// Waits until the server answers a delivery with 200; returns how long that took from `since`.
+    /// Waits until the server answers a delivery with 2xx (200, or 202 from a queued endpoint);
+    /// returns how long that took from `since`.
     fn wait_ready(&mut self, since: Instant) -> io::Result<Duration> {
         let deadline = since + READY_TIMEOUT;
         loop {
@@ -252,7 +264,7 @@ impl Server {
                 return Err(io::Error::other(format!("the server exited: {status}")));
             }
             if let Ok(answer) = Client::connect(self.port).and_then(|mut c| c.post(Some(SECRET)))
-                && answer.status == 200
+                && (200..300).contains(&answer.status)
             {
                 return Ok(since.elapsed());
             }
@@ -315,6 +327,13 @@ struct Client {
 }
 
 impl Client {
+    /// `GET path`, keep-alive.
+    fn get(&mut self, path: &str) -> io::Result<Answer> {
+        let request = format!("GET {path} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
+        self.stream.write_all(request.as_bytes())?;
+        self.read_answer()
+    }
+
     fn connect(port: u16) -> io::Result<Self> {
         let stream = TcpStream::connect(("127.0.0.1", port))?;
         stream.set_nodelay(true)?;
@@ -942,6 +961,7 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
     eprintln!("startup, memory and size");
     let ours_footprint = footprint(Kind::Ours, options, dir)?;
     let baseline_footprint = footprint(Kind::Baseline, options, dir)?;
+    let sqlite = durable_sqlite(options, &script, dir)?;
     let durable = durable(options, &script)?;
 
     let mut report = report(
@@ -952,10 +972,143 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
         &ours_footprint,
         &baseline_footprint,
     );
+    report.push_str(&sqlite_report(&sqlite));
     if let Some(rows) = durable {
         report.push_str(&durable_report(&rows));
     }
     Ok(report)
+}
+
+/// The durable rows with the default inbox, SQLite, and the restart with 10,000 deliveries
+/// queued.
+struct SqliteDurable {
+    rows: Vec<DurableRow>,
+    /// Deliveries queued when the server was killed, and found queued after the restart.
+    queued: (usize, u64),
+    /// From spawning the process again to its first `202`.
+    restart: Duration,
+}
+
+/// The deliveries of a queued endpoint not yet run to the end, read from its metrics.
+fn inbox_waiting(port: u16) -> io::Result<u64> {
+    let answer = Client::connect(port)?.get(&format!("/metrics?secret={SECRET}"))?;
+    let text = String::from_utf8_lossy(&answer.body);
+    let mut waiting = 0;
+    for state in ["queued", "running", "retrying"] {
+        let name = format!("webhooks_inbox_deliveries{{state=\"{state}\"}} ");
+        waiting += text
+            .lines()
+            .find_map(|line| line.strip_prefix(&name))
+            .and_then(|value| value.trim().parse::<u64>().ok())
+            .ok_or_else(|| io::Error::other(format!("no {name}in the metrics")))?;
+    }
+    Ok(waiting)
+}
+
+/// Waits (at most three minutes) until the workers ran every delivery queued so far.
+fn wait_drained_sqlite(port: u16) -> io::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while inbox_waiting(port)? > 0 {
+        if Instant::now() > deadline {
+            eprintln!("  deliveries still queued: measuring anyway");
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Ok(())
+}
+
+/// Sends `total` deliveries over `connections` keep-alive connections; how many were answered
+/// `202`.
+fn enqueue(port: u16, total: usize, connections: usize) -> io::Result<usize> {
+    let threads: Vec<_> = (0..connections)
+        .map(|index| {
+            let count = total / connections + usize::from(index < total % connections);
+            std::thread::spawn(move || -> io::Result<usize> {
+                let mut client = Client::connect(port)?;
+                let mut queued = 0;
+                for _ in 0..count {
+                    if client.post(Some(SECRET))?.status == 202 {
+                        queued += 1;
+                    }
+                }
+                Ok(queued)
+            })
+        })
+        .collect();
+    let mut queued = 0;
+    for thread in threads {
+        queued += thread
+            .join()
+            .map_err(|_| io::Error::other("a sender panicked"))??;
+    }
+    Ok(queued)
+}
+
+/// Deliveries queued before the kill -9 of the restart measurement.
+const RESTART_QUEUED: usize = 10_000;
+
+fn durable_sqlite(options: &Options, script: &Path, dir: &Path) -> io::Result<SqliteDurable> {
+    let inbox = dir.join("durable.sqlite3");
+    let inbox = inbox.to_string_lossy();
+    let log = dir.join("durable-sqlite.log");
+    let mut server = Server::spawn_durable(&inbox, "bench", &log)?;
+    server.wait_ready(Instant::now())?;
+    eprintln!("durable deliveries: SQLite inbox {inbox}");
+    if options.warmup > 0 {
+        wrk_all(std::slice::from_ref(&server), 16, options.warmup, script)?;
+    }
+    let mut rows = Vec::new();
+    for connections in [16, 64] {
+        let mut best: Option<DurableRow> = None;
+        for _ in 0..options.rounds {
+            wait_drained_sqlite(server.port)?;
+            wait_quiet();
+            let load = wrk(server.port, connections, options.duration, script, false)?;
+            eprintln!(
+                "durable (SQLite), {connections:>3} connections: {:>7.0} deliveries/s  p99 {:.3} ms  errors {}",
+                load.requests_per_second, load.p99_ms, load.errors
+            );
+            let row = DurableRow {
+                replicas: 1,
+                connections,
+                requests_per_second: load.requests_per_second,
+                p99_ms: load.p99_ms,
+                errors: load.errors,
+            };
+            if best
+                .as_ref()
+                .is_none_or(|best| row.requests_per_second > best.requests_per_second)
+            {
+                best = Some(row);
+            }
+        }
+        rows.extend(best);
+    }
+    drop(server);
+
+    // A restart with 10,000 deliveries waiting: their handler never finishes, so they stay queued;
+    // the server is killed with SIGKILL and started again on the same inbox.
+    let inbox = dir.join("restart.sqlite3");
+    let inbox = inbox.to_string_lossy();
+    let mut server = Server::spawn_durable_with(&inbox, "bench", &log, true)?;
+    server.wait_ready(Instant::now())?;
+    let sent = enqueue(server.port, RESTART_QUEUED, 16)?;
+    server.child.kill()?;
+    server.child.wait()?;
+    let started = Instant::now();
+    let mut server = Server::spawn_durable_with(&inbox, "bench", &log, true)?;
+    let restart = server.wait_ready(started)?;
+    let found = inbox_waiting(server.port)?;
+    eprintln!(
+        "durable (SQLite): {sent} queued, killed, serving again after {:.1} ms with {found} waiting",
+        restart.as_secs_f64() * 1000.0
+    );
+    Ok(SqliteDurable {
+        rows,
+        queued: (sent, found),
+        restart,
+    })
 }
 
 /// The variable naming the PostgreSQL server the durable rows use (the tests' own).
@@ -1116,6 +1269,50 @@ fn wrk_all(
             })
             .collect()
     })
+}
+
+fn sqlite_report(sqlite: &SqliteDurable) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\n## Durable deliveries (the default inbox, SQLite)\n");
+    let _ = writeln!(
+        out,
+        "`durable` (`src/bin/durable.rs`): the same endpoint, queued, so each `202` follows the delivery's commit to the SQLite inbox (default durability: it survives `kill -9`) while the server's workers run the deliveries. Unpinned; each round starts once the workers have run everything queued before it (read from `/metrics`); the best of the rounds. Then a restart: {RESTART_QUEUED} deliveries queued (their handler never finishes), `kill -9`, the server started again on the same file, timed from spawning it to its first `202`.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| connections | deliveries/s | p99 to the 202 | errors |"
+    );
+    let _ = writeln!(out, "| ---: | ---: | ---: | ---: |");
+    for row in &sqlite.rows {
+        let _ = writeln!(
+            out,
+            "| {} | {:.0} | {:.2} ms | {} |",
+            row.connections, row.requests_per_second, row.p99_ms, row.errors
+        );
+    }
+    let (sent, found) = sqlite.queued;
+    let restart_ms = sqlite.restart.as_secs_f64() * 1000.0;
+    let _ = writeln!(out, "\n| target | measured | met |\n| --- | --- | --- |");
+    if let Some(row) = sqlite.rows.iter().find(|row| row.connections == 64) {
+        let _ = writeln!(
+            out,
+            "| ≥ 5,000 durable deliveries/s at 64 connections | {:.0} | {} |",
+            row.requests_per_second,
+            met(row.requests_per_second >= 5000.0)
+        );
+        let _ = writeln!(
+            out,
+            "| p99 to the 202 ≤ 10 ms at 64 connections | {:.2} ms | {} |",
+            row.p99_ms,
+            met(row.p99_ms <= 10.0)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "| serving again ≤ 200 ms after `kill -9` with {RESTART_QUEUED} queued | {restart_ms:.1} ms ({sent} queued, {found} found waiting) | {} |",
+        met(restart_ms <= 200.0 && found >= sent as u64)
+    );
+    out
 }
 
 fn durable_report(rows: &[DurableRow]) -> String {

@@ -399,13 +399,21 @@ fn claim(
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let claimed: Vec<Claimed> = tx
         .prepare_cached(
+            // Expired claims first, then due deliveries, each found through the `(state, next_at)`
+            // index: one `OR` of the two made SQLite walk every queued row, done ones included.
             "UPDATE deliveries SET state = 'running', attempts = attempts + 1,
                                    lease_until = ?1, owner = ?2
              WHERE seq IN (
-                 SELECT seq FROM deliveries
-                 WHERE queued = 1 AND ((state = 'waiting' AND next_at <= ?3)
-                                       OR (state = 'running' AND lease_until <= ?3))
-                 ORDER BY next_at LIMIT ?4)
+                 SELECT seq FROM (
+                     SELECT seq FROM deliveries
+                     WHERE queued = 1 AND state = 'running' AND lease_until <= ?3
+                     ORDER BY lease_until LIMIT ?4)
+                 UNION ALL
+                 SELECT seq FROM (
+                     SELECT seq FROM deliveries
+                     WHERE queued = 1 AND state = 'waiting' AND next_at <= ?3
+                     ORDER BY next_at LIMIT ?4)
+                 LIMIT ?4)
              RETURNING seq, endpoint, delivery_id, uri, headers, body, max_attempts, attempts",
         )?
         .query_map(params![until, replica, now, limit], |row| {
@@ -657,8 +665,13 @@ impl Store for SqliteStore {
         self.read(|connection| {
             connection
                 .prepare_cached(
-                    "SELECT min(CASE state WHEN 'waiting' THEN next_at ELSE lease_until END)
-                     FROM deliveries WHERE queued = 1 AND state IN ('waiting', 'running')",
+                    // Each through the `(state, next_at)` index, without walking a backlog.
+                    "SELECT min(due) FROM (
+                         SELECT min(next_at) AS due FROM deliveries
+                         WHERE queued = 1 AND state = 'waiting'
+                         UNION ALL
+                         SELECT min(lease_until) FROM deliveries
+                         WHERE queued = 1 AND state = 'running')",
                 )?
                 .query_row([], |row| row.get::<_, Option<i64>>(0))
                 .map(|due| due.map(from_millis))

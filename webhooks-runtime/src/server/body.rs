@@ -28,8 +28,11 @@ where
         return Err(too_large(limit));
     }
     // The timer is only registered if the body is not all there when first polled.
-    let collected =
-        tokio::time::timeout(settings.body_read_timeout, Limited::new(body, limit).collect()).await;
+    let collected = tokio::time::timeout(
+        settings.body_read_timeout,
+        Limited::new(body, limit).collect(),
+    )
+    .await;
     match collected {
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
         Ok(Err(err)) if err.is::<LengthLimitError>() => Err(too_large(limit)),
