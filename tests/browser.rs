@@ -20,6 +20,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::{SECRET, fixture, launch, post, request};
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -109,19 +111,47 @@ impl Browser {
         bounded(format!("open {url}"), self.client.goto(url)).await;
     }
 
+    /// Finds the element and acts on it. The page re-renders its tables while it polls, so an
+    /// element found a moment ago may be replaced before the action reaches it ("stale element
+    /// reference"): then it is found again, at most 20 times.
+    async fn on_element<T, F>(&self, what: &str, css: &str, action: impl Fn(Element) -> F) -> T
+    where
+        F: Future<Output = Result<T, CmdError>>,
+    {
+        let mut stale = 0;
+        loop {
+            let element = bounded(format!("find {css}"), self.client.find(Locator::Css(css))).await;
+            match tokio::time::timeout(COMMAND_TIMEOUT, action(element)).await {
+                Ok(Ok(value)) => return value,
+                Ok(Err(err)) if err.is_stale_element_reference() && stale < 20 => stale += 1,
+                Ok(Err(err)) => panic!("{what} {css}: {err}"),
+                Err(_) => {
+                    panic!("{what} {css}: chromedriver did not answer within {COMMAND_TIMEOUT:?}")
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn text(&self, css: &str) -> String {
-        let element = bounded(format!("find {css}"), self.client.find(Locator::Css(css))).await;
-        bounded(format!("text of {css}"), element.text()).await
+        self.on_element(
+            "text of",
+            css,
+            |element| async move { element.text().await },
+        )
+        .await
     }
 
     async fn click(&self, css: &str) {
-        let element = bounded(format!("find {css}"), self.client.find(Locator::Css(css))).await;
-        bounded(format!("click {css}"), element.click()).await;
+        self.on_element("click", css, |element| async move { element.click().await })
+            .await
     }
 
     async fn type_into(&self, css: &str, text: &str) {
-        let element = bounded(format!("find {css}"), self.client.find(Locator::Css(css))).await;
-        bounded(format!("type into {css}"), element.send_keys(text)).await;
+        self.on_element("type into", css, |element| async move {
+            element.send_keys(text).await
+        })
+        .await
     }
 
     async fn script(&self, script: &str) -> Value {
@@ -140,9 +170,15 @@ impl Browser {
                 .await
                 .expect("chromedriver answers");
             if let Ok(element) = found {
-                last = bounded(format!("text of {css}"), element.text()).await;
-                if last.contains(needle) {
-                    return last;
+                // Replaced by a re-render between the find and the read: look again.
+                match tokio::time::timeout(COMMAND_TIMEOUT, element.text()).await {
+                    Ok(Ok(text)) if text.contains(needle) => return text,
+                    Ok(Ok(text)) => last = text,
+                    Ok(Err(err)) if err.is_stale_element_reference() => {}
+                    Ok(Err(err)) => panic!("text of {css}: {err}"),
+                    Err(_) => panic!(
+                        "text of {css}: chromedriver did not answer within {COMMAND_TIMEOUT:?}"
+                    ),
                 }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
