@@ -144,14 +144,14 @@ impl Browser {
 
     async fn click(&self, css: &str) {
         self.on_element("click", css, |element| async move { element.click().await })
-            .await
+            .await;
     }
 
     async fn type_into(&self, css: &str, text: &str) {
         self.on_element("type into", css, |element| async move {
             element.send_keys(text).await
         })
-        .await
+        .await;
     }
 
     async fn script(&self, script: &str) -> Value {

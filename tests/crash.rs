@@ -69,13 +69,7 @@ async fn start(inbox: &Path, out: &Path, log: &Path) -> (Child, SocketAddr) {
         .open(log)
         .unwrap();
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(common::run_only("child"))
         .env("CRASH_CHILD", "1")
         .env("CRASH_OUT", out)
         .env("WEBHOOKS_INBOX", inbox)

@@ -3,6 +3,8 @@
 //! program started like `webhooks::main!()` prints that with its help and exits with a failure
 //! code.
 
+mod common;
+
 use std::process::{Command, ExitCode};
 
 const FIRST_LINE: u32 = line!() + 5;
@@ -56,13 +58,7 @@ fn as_main() {
 #[test]
 fn main_prints_the_problem_and_fails() {
     let output = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "as_main",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(common::run_only("as_main"))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));

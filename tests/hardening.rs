@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::{Connection, SECRET, STEP, fixture, launch, post, request};
+use common::{Connection, SECRET, STEP, fixture, get, launch, post, request};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -502,15 +502,7 @@ async fn unauthenticated_requests_do_not_push_deliveries_out_of_the_log() {
         .await;
         assert_eq!(reply.status, 403);
     }
-    let list = request(
-        addr,
-        "GET",
-        "/api/deliveries",
-        &[("x-webhook-secret", SECRET)],
-        b"",
-    )
-    .await
-    .json();
+    let list = get(addr, "/api/deliveries").await.json();
     let statuses: Vec<u64> = list["deliveries"]
         .as_array()
         .unwrap()
@@ -583,18 +575,7 @@ async fn large_deliveries_cannot_make_the_activity_log_a_memory_weapon() {
     // Four listings at once, as several open tabs would make.
     let started = std::time::Instant::now();
     let listings: Vec<_> = (0..4)
-        .map(|_| {
-            tokio::spawn(async move {
-                request(
-                    addr,
-                    "GET",
-                    "/api/deliveries",
-                    &[("x-webhook-secret", SECRET)],
-                    b"",
-                )
-                .await
-            })
-        })
+        .map(|_| tokio::spawn(async move { get(addr, "/api/deliveries").await }))
         .collect();
     for listing in listings {
         let reply = listing.await.unwrap();
@@ -615,23 +596,9 @@ async fn large_deliveries_cannot_make_the_activity_log_a_memory_weapon() {
         "RSS {after} MiB after 300 × 1 MiB deliveries (it was {before} MiB before)"
     );
     // The oldest bodies were dropped; the newest are kept.
-    let newest = request(
-        addr,
-        "GET",
-        "/api/deliveries/300",
-        &[("x-webhook-secret", SECRET)],
-        b"",
-    )
-    .await;
+    let newest = get(addr, "/api/deliveries/300").await;
     assert_eq!(newest.json()["hasPayload"], true);
-    let oldest = request(
-        addr,
-        "GET",
-        "/api/deliveries/1",
-        &[("x-webhook-secret", SECRET)],
-        b"",
-    )
-    .await;
+    let oldest = get(addr, "/api/deliveries/1").await;
     assert_eq!(oldest.json()["hasPayload"], false);
     server.shutdown().await;
 }

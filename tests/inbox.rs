@@ -7,7 +7,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use common::{SECRET, fixture, launch, request};
+use common::{SECRET, fixture, get, launch, request};
 use serde_json::{Value, json};
 use webhooks::extract::{Attempt, DeliveryId, State};
 use webhooks::http::{HeaderName, HeaderValue, Method, StatusCode};
@@ -566,14 +566,7 @@ async fn the_activity_log_and_the_handler_see_the_delivery_id() {
         (reply.status, reply.body.as_str()),
         (200, "abc-123 abc-123")
     );
-    let list = request(
-        addr,
-        "GET",
-        "/api/deliveries",
-        &[("x-webhook-secret", SECRET)],
-        b"",
-    )
-    .await;
+    let list = get(addr, "/api/deliveries").await;
     assert_eq!(list.json()["deliveries"][0]["deliveryId"], "abc-123");
     server.shutdown().await;
 }

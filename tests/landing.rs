@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{SECRET, fixture, launch, post, request};
+use common::{SECRET, fixture, get, launch, post, request};
 use serde_json::{Value, json};
 use webhooks::response::Html;
 use webhooks::server::EndpointOptions;
@@ -131,14 +131,7 @@ async fn deliveries_are_listed_newest_first_for_those_with_the_secret() {
     .await;
     assert_eq!(wrong.status, 403);
 
-    let reply = request(
-        addr,
-        "GET",
-        "/api/deliveries",
-        &[("x-webhook-secret", SECRET)],
-        b"",
-    )
-    .await;
+    let reply = get(addr, "/api/deliveries").await;
     assert_eq!(reply.status, 200);
     assert!(
         !reply.body.contains(SECRET) && !reply.body.contains("wrong"),
@@ -233,28 +226,14 @@ async fn deliveries_are_listed_newest_first_for_those_with_the_secret() {
             .starts_with("local-"),
         "no Webhook-Id: the server made one up"
     );
-    let shown = request(
-        addr,
-        "GET",
-        "/api/deliveries/1",
-        &[("x-webhook-secret", SECRET)],
-        b"",
-    )
-    .await;
+    let shown = get(addr, "/api/deliveries/1").await;
     assert_eq!(shown.status, 200);
     assert_eq!(
         shown.json()["payload"],
         serde_json::from_slice::<Value>(&body).unwrap()
     );
     assert_eq!(shown.json()["id"], 1);
-    let gone = request(
-        addr,
-        "GET",
-        "/api/deliveries/99",
-        &[("x-webhook-secret", SECRET)],
-        b"",
-    )
-    .await;
+    let gone = get(addr, "/api/deliveries/99").await;
     assert_eq!(
         (gone.status, gone.body.as_str()),
         (

@@ -47,13 +47,7 @@ fn child() {
 async fn start(env: &[(&str, &str)]) -> (Child, SocketAddr) {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
-        .args([
-            "--exact",
-            "child",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(common::run_only("child"))
         .env("LOG_CHILD", "1")
         .env("HOST", "127.0.0.1")
         .env("PORT", "0")

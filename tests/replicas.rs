@@ -98,7 +98,7 @@ struct Replica {
 impl Replica {
     fn start(name: &str, inbox: &str, log: &std::path::Path) -> Self {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "replica", "--ignored", "--nocapture"])
+            .args(common::run_only("replica"))
             .env("REPLICA_CHILD", "1")
             .env("WEBHOOKS_INBOX", inbox)
             .env("WEBHOOKS_REPLICA", name)
@@ -372,15 +372,7 @@ async fn the_same_delivery_sent_to_every_replica_at_once_runs_once() {
 
 /// The inbox as replica `addr`'s deliveries API lists it.
 async fn inbox(addr: SocketAddr) -> Vec<serde_json::Value> {
-    let listed = common::request(
-        addr,
-        "GET",
-        "/api/deliveries",
-        &[("x-webhook-secret", SECRET)],
-        b"",
-    )
-    .await
-    .json();
+    let listed = common::get(addr, "/api/deliveries").await.json();
     listed["inbox"].as_array().unwrap().clone()
 }
 
@@ -627,7 +619,7 @@ async fn a_replica_that_cannot_reach_the_database_exits_with_1_saying_why() {
     let port = closed.local_addr().unwrap().port();
     drop(closed);
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "replica", "--ignored", "--nocapture"])
+        .args(common::run_only("replica"))
         .env("REPLICA_CHILD", "1")
         .env(
             "WEBHOOKS_INBOX",

@@ -51,13 +51,7 @@ fn child() {
 async fn start(dir: &Path, fast: bool) -> (Child, std::net::SocketAddr) {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
-        .args([
-            "--exact",
-            "child",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(common::run_only("child"))
         .env("SHUTDOWN_CHILD", "1")
         .env("SHUTDOWN_OUT", dir.join("finished.txt"))
         .env("WEBHOOKS_INBOX", dir.join("inbox.sqlite3"))

@@ -235,3 +235,20 @@ pub async fn post(addr: SocketAddr, path: &str, body: &[u8]) -> Reply {
     )
     .await
 }
+
+/// A GET with the test secret.
+pub async fn get(addr: SocketAddr, path: &str) -> Reply {
+    request(addr, "GET", path, &[("x-webhook-secret", SECRET)], b"").await
+}
+
+/// The arguments that make this test binary run only its ignored test `name`, as a child process
+/// of another test (a server to kill, stop or read the output of).
+pub fn run_only(name: &str) -> [&str; 5] {
+    [
+        "--exact",
+        name,
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]
+}

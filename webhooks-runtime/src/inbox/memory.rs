@@ -361,13 +361,7 @@ impl Store for MemoryStore {
         let inner = self.inner();
         let mut counts = Counts::default();
         for item in inner.items.values() {
-            match item.status() {
-                Status::Queued => counts.queued += 1,
-                Status::Running => counts.running += 1,
-                Status::Retrying => counts.retrying += 1,
-                Status::Done => counts.done += 1,
-                Status::Dead => counts.dead += 1,
-            }
+            counts.add(item.status(), 1);
         }
         counts.done += inner.handled.len() as u64;
         ready(counts)

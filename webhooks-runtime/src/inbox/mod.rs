@@ -312,6 +312,20 @@ pub struct Counts {
     pub done: u64,
 }
 
+impl Counts {
+    /// Counts `count` more deliveries as standing at `status`.
+    pub fn add(&mut self, status: Status, count: u64) {
+        let slot = match status {
+            Status::Queued => &mut self.queued,
+            Status::Running => &mut self.running,
+            Status::Retrying => &mut self.retrying,
+            Status::Done => &mut self.done,
+            Status::Dead => &mut self.dead,
+        };
+        *slot += count;
+    }
+}
+
 /// Why a store could not do what it was asked. Deliveries that arrive meanwhile are answered 503,
 /// so the Hub tries again later.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -694,13 +694,7 @@ impl Store for SqliteStore {
             for row in rows {
                 let (state, tried, count) = row?;
                 let count = u64::try_from(count).unwrap_or(0);
-                match status(&state, u32::from(tried)) {
-                    Status::Queued => counts.queued += count,
-                    Status::Retrying => counts.retrying += count,
-                    Status::Running => counts.running += count,
-                    Status::Done => counts.done += count,
-                    Status::Dead => counts.dead += count,
-                }
+                counts.add(status(&state, u32::from(tried)), count);
             }
             Ok(counts)
         })

@@ -633,13 +633,7 @@ impl Store for PostgresStore {
             let mut counts = Counts::default();
             for row in &rows {
                 let count = u64::try_from(row.get::<_, i64>(2)).unwrap_or(0);
-                match status(row.get(0), u32::from(row.get::<_, bool>(1))) {
-                    Status::Queued => counts.queued += count,
-                    Status::Retrying => counts.retrying += count,
-                    Status::Running => counts.running += count,
-                    Status::Done => counts.done += count,
-                    Status::Dead => counts.dead += count,
-                }
+                counts.add(status(row.get(0), u32::from(row.get::<_, bool>(1))), count);
             }
             Ok(counts)
         })
