@@ -82,17 +82,7 @@ impl Example {
 
     /// Sends SIGTERM and returns the exit code once the example has stopped.
     async fn terminate(mut self) -> Option<i32> {
-        let pid = self.child.id().unwrap().to_string();
-        let status = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        tokio::time::timeout(STEP, self.child.wait())
-            .await
-            .expect("it stops in time")
-            .unwrap()
-            .code()
+        common::terminate(&mut self.child).await
     }
 
     /// The stderr line that contains `needle` (logs go to stderr).

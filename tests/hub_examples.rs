@@ -134,17 +134,7 @@ impl Example {
 
     /// Sends SIGTERM; the exit code once stopped.
     async fn terminate(mut self) -> Option<i32> {
-        let pid = self.child.id().unwrap().to_string();
-        let killed = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        tokio::time::timeout(STEP, self.child.wait())
-            .await
-            .expect("it stops in time")
-            .unwrap()
-            .code()
+        common::terminate(&mut self.child).await
     }
 }
 

@@ -95,17 +95,7 @@ fn collect(mut stderr: impl AsyncRead + Unpin + Send + 'static) -> tokio::task::
 
 /// Stops the server with SIGTERM, as a platform does, and waits for it to exit successfully.
 async fn stop(child: &mut Child) {
-    let pid = child.id().unwrap().to_string();
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let status = tokio::time::timeout(STEP, child.wait())
-        .await
-        .expect("the server stops")
-        .unwrap();
-    assert!(status.success(), "{status}");
+    assert_eq!(common::terminate(child).await, Some(0));
 }
 
 async fn deliver(addr: SocketAddr, id: &str, body: &[u8]) -> u16 {

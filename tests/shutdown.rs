@@ -85,14 +85,7 @@ async fn start(dir: &Path, fast: bool) -> (Child, std::net::SocketAddr) {
 
 /// SIGTERM, then the exit code and everything it wrote on stderr.
 async fn terminate(mut child: Child) -> (Option<i32>, String) {
-    let pid = child.id().unwrap().to_string();
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::sigterm(&child);
     let mut stderr = String::new();
     let mut pipe = child.stderr.take().unwrap();
     tokio::time::timeout(common::STEP, pipe.read_to_string(&mut stderr))

@@ -252,3 +252,23 @@ pub fn run_only(name: &str) -> [&str; 5] {
         "--test-threads=1",
     ]
 }
+
+/// Sends SIGTERM to `child`, as a platform stopping it does.
+pub fn sigterm(child: &tokio::process::Child) {
+    let pid = child.id().expect("the child is running").to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -TERM {pid}: {status}");
+}
+
+/// SIGTERM, then the exit code once the child has stopped (within [`STEP`]).
+pub async fn terminate(child: &mut tokio::process::Child) -> Option<i32> {
+    sigterm(child);
+    tokio::time::timeout(STEP, child.wait())
+        .await
+        .expect("it stops in time")
+        .unwrap()
+        .code()
+}

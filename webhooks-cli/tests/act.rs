@@ -1,59 +1,18 @@
 //! `webhooks hub comment` and `webhooks hub job ...`: the real binary against a mock Hub that
 //! checks every call's method, path, `Authorization` header and JSON body.
 
+mod cli;
 #[path = "../../webhooks-hub/tests/mock/mod.rs"]
 mod mock;
 
-use std::path::PathBuf;
-use std::process::Output;
-use std::time::Duration;
-
 use assert_cmd::Command;
+use cli::{run, stderr, stdout};
 use mock::{Expect, MockHub, TOKEN, comment_event_json, job_json, whoami_json};
 use serde_json::{Value, json};
 
-/// A fresh, empty `HF_HOME` for one test, so that no real token file is ever read.
-fn hf_home(test: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hf-home-act-{test}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// `webhooks hub <args>` against `hub`, with `HF_TOKEN` set to the mock's token.
 fn webhooks(hub: &MockHub, test: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_webhooks"));
-    command
-        .arg("hub")
-        .args(args)
-        .env("HF_ENDPOINT", hub.url())
-        .env("HF_TOKEN", TOKEN)
-        .env("HF_HOME", hf_home(test))
-        .env_remove("HF_TOKEN_PATH")
-        .env_remove("XDG_CACHE_HOME")
-        .timeout(Duration::from_secs(30));
-    command
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-/// Runs and checks the exit code; returns the output.
-fn run(mut command: Command, code: i32) -> Output {
-    let output = command.output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(&output),
-        stderr(&output)
-    );
-    output
+    cli::hub(&hub.url(), TOKEN, test, args)
 }
 
 #[tokio::test]

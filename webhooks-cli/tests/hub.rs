@@ -2,59 +2,18 @@
 //! `Authorization` header and JSON body. The mock serves from its own thread, so the tests may
 //! block on the binary.
 
+mod cli;
 #[path = "../../webhooks-hub/tests/mock/mod.rs"]
 mod mock;
 
-use std::path::PathBuf;
-use std::process::Output;
-use std::time::Duration;
-
 use assert_cmd::Command;
-use mock::{Expect, MockHub, TOKEN, job_webhook_json, webhook_json};
+use cli::{hf_home, run, stderr, stdout};
+use mock::{Expect, MockHub, TOKEN, create_body_for_a_url, job_webhook_json, webhook_json};
 use serde_json::{Value, json};
-
-/// A fresh, empty `HF_HOME` for one test, so that no real token file is ever read.
-fn hf_home(test: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hf-home-{test}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// `webhooks hub <args>` against `hub`, with `HF_TOKEN` set to the mock's token.
 fn webhooks(hub: &MockHub, test: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_webhooks"));
-    command
-        .arg("hub")
-        .args(args)
-        .env("HF_ENDPOINT", hub.url())
-        .env("HF_TOKEN", TOKEN)
-        .env("HF_HOME", hf_home(test))
-        .env_remove("HF_TOKEN_PATH")
-        .env_remove("XDG_CACHE_HOME")
-        .timeout(Duration::from_secs(30));
-    command
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-/// Runs and checks the exit code; returns the output.
-fn run(mut command: Command, code: i32) -> Output {
-    let output = command.output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(&output),
-        stderr(&output)
-    );
-    output
+    cli::hub(&hub.url(), TOKEN, test, args)
 }
 
 #[tokio::test]
@@ -137,15 +96,7 @@ async fn info_hides_the_secret_unless_json_is_asked_for() {
 async fn create_sends_the_watch_list_domains_secret_and_url() {
     let hub = MockHub::start(vec![
         Expect::post("/api/settings/webhooks")
-            .body(json!({
-                "watched": [
-                    {"type": "user", "name": "julien-c"},
-                    {"type": "org", "name": "HuggingFaceH4"}
-                ],
-                "domains": ["repo", "discussion"],
-                "secret": "my-secret",
-                "url": "https://example.com/webhooks/trigger_training"
-            }))
+            .body(create_body_for_a_url())
             .answer(200, json!({ "webhook": webhook_json("new111") })),
     ])
     .await;
@@ -496,7 +447,7 @@ async fn no_token_at_all_is_a_clear_error_before_any_request() {
     let output = run(command, 1);
     let text = stderr(&output);
     assert!(text.starts_with("error: no Hugging Face token: "), "{text}");
-    assert!(text.contains("hf-home-no_token/token"), "{text}");
+    assert!(text.contains("hf-home-hub-no_token/token"), "{text}");
     assert!(text.contains("\nhelp: "), "{text}");
     assert_eq!(hub.served().await, 0);
 }

@@ -1,10 +1,12 @@
 //! `webhooks send`: the real binary delivering to a running `webhooks` receiver on `127.0.0.1:0`.
 
+mod cli;
+
 use std::path::PathBuf;
 use std::process::Output;
-use std::time::Duration;
 
 use assert_cmd::Command;
+use cli::{run, stderr, stdout};
 use serde_json::{Value, json};
 use webhooks::server::RunningServer;
 use webhooks::{WebhookPayload, WebhookRequest, WebhooksServer};
@@ -62,36 +64,16 @@ impl Drop for Receiver {
 }
 
 fn webhooks(args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_webhooks"));
+    let mut command = cli::webhooks(&["send"]);
+    command.args(args);
     command
-        .arg("send")
-        .args(args)
-        .env_remove("WEBHOOK_SECRET")
-        .timeout(Duration::from_secs(30));
-    command
-}
-
-fn run(mut command: Command, code: i32) -> Output {
-    let output = command.output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    output
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
 }
 
 /// The answer's JSON body, after its status line.
 fn answer(output: &Output, status: &str) -> Value {
-    let stdout = text(&output.stdout);
-    let (line, body) = stdout.split_once('\n').unwrap();
-    assert_eq!(line, status, "{stdout}");
+    let printed = stdout(output);
+    let (line, body) = printed.split_once('\n').unwrap();
+    assert_eq!(line, status, "{printed}");
     serde_json::from_str(body).unwrap()
 }
 
@@ -148,7 +130,7 @@ fn a_sample_can_be_about_another_repo_and_repo_type() {
         2,
     );
     assert_eq!(
-        text(&refused.stderr),
+        stderr(&refused),
         "error: `a/b/c` is not a repo name\nhelp: write the repo's full name, `owner/name` (or `name` for a repo without a namespace, such as `gpt2`), e.g. `repo = \"my-org/my-dataset\"`\n"
     );
     // --repo and --repo-type adjust a sample, not a file sent byte for byte.
@@ -200,7 +182,7 @@ fn a_refused_delivery_prints_the_answer_and_exits_non_zero() {
         json!({"error": "Invalid webhook secret."})
     );
     assert_eq!(
-        text(&wrong.stderr),
+        stderr(&wrong),
         "error: the receiver answered 403 Forbidden\n"
     );
 
@@ -223,14 +205,14 @@ fn a_refused_delivery_prints_the_answer_and_exits_non_zero() {
         1,
     );
     assert!(
-        text(&invalid.stderr).starts_with(&format!(
+        stderr(&invalid).starts_with(&format!(
             "warning: {} is not a valid webhook payload (",
             path.display()
         )),
         "{}",
-        text(&invalid.stderr)
+        stderr(&invalid)
     );
-    assert!(text(&invalid.stdout).starts_with("422 Unprocessable Entity\n"));
+    assert!(stdout(&invalid).starts_with("422 Unprocessable Entity\n"));
 }
 
 #[test]
@@ -245,9 +227,9 @@ fn what_cannot_be_sent_is_not_sent() {
         1,
     );
     assert!(
-        text(&output.stderr).starts_with(&format!("error: {} is not JSON: ", not_json.display())),
+        stderr(&output).starts_with(&format!("error: {} is not JSON: ", not_json.display())),
         "{}",
-        text(&output.stderr)
+        stderr(&output)
     );
 
     let missing = run(
@@ -258,14 +240,14 @@ fn what_cannot_be_sent_is_not_sent() {
         ]),
         1,
     );
-    assert!(text(&missing.stderr).starts_with("error: cannot read /definitely/not/here.json: "));
+    assert!(stderr(&missing).starts_with("error: cannot read /definitely/not/here.json: "));
 
     let bad_url = run(
         webhooks(&["127.0.0.1:7860/webhooks/x", "--sample", "repo"]),
         2,
     );
     assert!(
-        text(&bad_url.stderr)
+        stderr(&bad_url)
             .starts_with("error: `127.0.0.1:7860/webhooks/x` is not an http:// or https:// URL\n")
     );
 
@@ -275,7 +257,7 @@ fn what_cannot_be_sent_is_not_sent() {
         webhooks(&["http://127.0.0.1:9/x", "--sample", "repo.contnet"]),
         2,
     );
-    assert!(text(&unknown.stderr).contains("repo.content"));
+    assert!(stderr(&unknown).contains("repo.content"));
 }
 
 #[test]
@@ -287,7 +269,7 @@ fn an_unreachable_receiver_is_a_clear_error() {
         .port();
     let url = format!("http://127.0.0.1:{port}/webhooks/echo");
     let output = run(webhooks(&[&url, "--sample", "repo"]), 1);
-    let stderr = text(&output.stderr);
+    let stderr = stderr(&output);
     assert!(
         stderr.starts_with(&format!("error: cannot deliver to {url}: ")),
         "{stderr}"
@@ -304,7 +286,7 @@ fn a_receiver_that_never_answers_times_out_with_a_hint() {
     let url = format!("http://{}/webhooks/echo", silent.local_addr().unwrap());
     let output = run(webhooks(&[&url, "--sample", "repo", "--timeout", "1"]), 1);
     assert_eq!(
-        text(&output.stderr),
+        stderr(&output),
         format!(
             "error: {url} did not answer within 1s\nhelp: a slow handler can answer 202 at once: see `respond_within` in the README\n"
         )
@@ -339,7 +321,7 @@ async fn a_receivers_answer_is_printed_with_its_control_characters_escaped() {
         0,
     );
     assert_eq!(
-        text(&output.stdout),
+        stdout(&output),
         "200 OK\nok\n\\u001b]0;pwned\\u0007\\u001b[2J\tdone\\u009b31m\r\n"
     );
 
@@ -353,7 +335,7 @@ async fn a_receivers_answer_is_printed_with_its_control_characters_escaped() {
         1,
     );
     assert_eq!(
-        text(&output.stdout),
+        stdout(&output),
         "500 Internal Server Error\n{\n  \"error\": \"\\u001b[2J\\u009b\"\n}\n"
     );
 }
@@ -369,11 +351,11 @@ fn a_secret_in_the_url_stays_out_of_messages() {
     let url = format!("http://127.0.0.1:{port}/webhooks/echo?secret=hunter2&x=1");
     let refused = run(webhooks(&[&url, "--sample", "repo"]), 1);
     assert!(
-        text(&refused.stderr).starts_with(&format!(
+        stderr(&refused).starts_with(&format!(
             "error: cannot deliver to http://127.0.0.1:{port}/webhooks/echo?secret=<redacted>&x=1: "
         )),
         "{}",
-        text(&refused.stderr)
+        stderr(&refused)
     );
 
     // Silent: the timeout names it.
@@ -382,11 +364,11 @@ fn a_secret_in_the_url_stays_out_of_messages() {
     let url = format!("http://{address}/webhooks/echo?secr%65t=hunter2");
     let timed_out = run(webhooks(&[&url, "--sample", "repo", "--timeout", "1"]), 1);
     assert!(
-        text(&timed_out.stderr).starts_with(&format!(
+        stderr(&timed_out).starts_with(&format!(
             "error: http://{address}/webhooks/echo?secr%65t=<redacted> did not answer within 1s\n"
         )),
         "{}",
-        text(&timed_out.stderr)
+        stderr(&timed_out)
     );
     drop(silent);
 
@@ -400,15 +382,15 @@ fn a_secret_in_the_url_stays_out_of_messages() {
         2,
     );
     assert!(
-        text(&bad.stderr).starts_with(
+        stderr(&bad).starts_with(
             "error: `127.0.0.1:7860/webhooks/x?secret=<redacted>` is not an http:// or https:// URL\n"
         ),
         "{}",
-        text(&bad.stderr)
+        stderr(&bad)
     );
 
     for output in [&refused, &timed_out, &bad] {
-        assert!(!text(&output.stderr).contains("hunter2"));
-        assert!(!text(&output.stdout).contains("hunter2"));
+        assert!(!stderr(output).contains("hunter2"));
+        assert!(!stdout(output).contains("hunter2"));
     }
 }

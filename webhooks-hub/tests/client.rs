@@ -5,7 +5,7 @@ mod mock;
 
 use std::time::Duration;
 
-use mock::{Expect, MockHub, TOKEN, job_webhook_json, webhook_json};
+use mock::{Expect, MockHub, TOKEN, create_body_for_a_url, job_webhook_json, webhook_json};
 use serde_json::json;
 use webhooks_hub::{
     ApiErrorKind, Domain, Error, HubClient, NewWebhook, WatchedItem, WatchedType, WebhookInfo,
@@ -95,15 +95,7 @@ async fn get_reads_the_envelope() {
 async fn create_sends_the_reference_body_for_a_url() {
     let hub = MockHub::start(vec![
         Expect::post("/api/settings/webhooks")
-            .body(json!({
-                "watched": [
-                    {"type": "user", "name": "julien-c"},
-                    {"type": "org", "name": "HuggingFaceH4"}
-                ],
-                "domains": ["repo", "discussion"],
-                "secret": "my-secret",
-                "url": "https://example.com/webhooks/trigger_training"
-            }))
+            .body(create_body_for_a_url())
             .answer(200, json!({ "webhook": webhook_json("new1") })),
     ])
     .await;

@@ -195,6 +195,20 @@ impl MockHub {
     }
 }
 
+/// The body `huggingface_hub`'s `create_webhook` sends for the reference's example: a URL
+/// target watching a user and an organisation, both domains, a secret.
+pub fn create_body_for_a_url() -> Value {
+    serde_json::json!({
+        "watched": [
+            {"type": "user", "name": "julien-c"},
+            {"type": "org", "name": "HuggingFaceH4"}
+        ],
+        "domains": ["repo", "discussion"],
+        "secret": "my-secret",
+        "url": "https://example.com/webhooks/trigger_training"
+    })
+}
+
 /// A webhook object as the Hub returns it.
 pub fn webhook_json(id: &str) -> Value {
     serde_json::json!({
