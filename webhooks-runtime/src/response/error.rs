@@ -150,18 +150,25 @@ impl<E: std::error::Error + Send + Sync + 'static> From<E> for HandlerError {
 /// The error and its causes: `a: b: c` (a cause whose text the error already shows is left out).
 impl std::fmt::Display for HandlerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut text = self.error.to_string();
-        let mut source = self.error.source();
-        while let Some(cause) = source {
-            let cause_text = cause.to_string();
-            if !text.contains(&cause_text) {
-                text.push_str(": ");
-                text.push_str(&cause_text);
-            }
-            source = cause.source();
-        }
-        f.write_str(&text)
+        f.write_str(&with_causes(self.error.as_ref()))
     }
+}
+
+/// `error`'s text followed by its causes', `a: b: c`, leaving out a cause whose text is already
+/// there (the first 8 causes: a chain is short).
+pub(crate) fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    for _ in 0..8 {
+        let Some(cause) = source else { break };
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 impl std::fmt::Debug for HandlerError {

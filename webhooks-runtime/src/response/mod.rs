@@ -10,7 +10,7 @@ mod error;
 
 pub use accepted::Accepted;
 pub(crate) use accepted::take_background;
-pub(crate) use error::{Failure, Rejected};
+pub(crate) use error::{Failure, Rejected, with_causes};
 pub use error::{HandlerError, HttpError};
 
 use std::borrow::Cow;

@@ -111,17 +111,5 @@ pub(super) fn describe(err: &tokio_postgres::Error) -> String {
         }
         return text;
     }
-    let mut text = err.to_string();
-    let mut source = std::error::Error::source(err);
-    // Bounded: a chain of causes is short, and this stops after a few.
-    for _ in 0..4 {
-        let Some(cause) = source else { break };
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
+    crate::response::with_causes(err)
 }
