@@ -313,7 +313,17 @@ pub struct Counts {
 }
 
 impl Counts {
-    /// Counts `count` more deliveries as standing at `status`.
+    /// Counts `count` more deliveries as standing at `status` (what a [`Store`]'s `counts` does
+    /// for each group of deliveries it finds).
+    ///
+    /// ```
+    /// use webhooks_runtime::inbox::{Counts, Status};
+    ///
+    /// let mut counts = Counts::default();
+    /// counts.add(Status::Dead, 2);
+    /// counts.add(Status::Queued, 1);
+    /// assert_eq!((counts.dead, counts.queued, counts.done), (2, 1, 0));
+    /// ```
     pub fn add(&mut self, status: Status, count: u64) {
         let slot = match status {
             Status::Queued => &mut self.queued,
