@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -14,21 +13,6 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::{Child, ChildStdout, Command};
 
-fn example_binary(name: &str) -> PathBuf {
-    // target/debug/deps/examples-<hash> → target/debug/examples/<name>
-    let mut path = std::env::current_exe().unwrap();
-    path.pop();
-    path.pop();
-    path.push("examples");
-    path.push(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run the whole suite with `cargo test` (it builds the examples)",
-        path.display()
-    );
-    path
-}
-
 struct Example {
     child: Child,
     stdout: BufReader<ChildStdout>,
@@ -36,7 +20,7 @@ struct Example {
 
 impl Example {
     fn start(name: &str, env: &[(&str, &str)]) -> Self {
-        let mut command = Command::new(example_binary(name));
+        let mut command = Command::new(common::example_binary(name));
         for var in [
             "WEBHOOK_SECRET",
             "SPACE_ID",

@@ -692,25 +692,7 @@ async fn background_work_is_bounded_and_past_the_bound_the_hub_is_asked_to_retry
 
 #[tokio::test]
 async fn a_secret_pasted_with_a_newline_still_matches_and_is_reported() {
-    #[derive(Clone, Default)]
-    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let _default = tracing::subscriber::set_default(
-        tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish(),
-    );
+    let (captured, _default) = common::capture_logs();
     let client = webhooks::test::TestClient::new(
         WebhooksServer::new()
             .webhook_secret("s3cret\n")
@@ -727,7 +709,7 @@ async fn a_secret_pasted_with_a_newline_still_matches_and_is_reported() {
             .await;
         assert_eq!(reply.status(), 200, "{secret}");
     }
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert_eq!(
         logs.matches("the webhook secret starts or ends with whitespace")
             .count(),

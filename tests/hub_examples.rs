@@ -31,21 +31,6 @@ struct Example {
     addr: SocketAddr,
 }
 
-fn example_binary(name: &str) -> PathBuf {
-    // target/debug/deps/hub_examples-<hash> → target/debug/examples/<name>
-    let mut path = std::env::current_exe().unwrap();
-    path.pop();
-    path.pop();
-    path.push("examples");
-    path.push(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo test` (it builds the examples) or `cargo build --example {name}`",
-        path.display()
-    );
-    path
-}
-
 /// The example's command, with the mock Hub, its token and an empty `HF_HOME`.
 fn command(name: &str, hub: &MockHub) -> Command {
     let home = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hf-home-{name}"));
@@ -53,7 +38,7 @@ fn command(name: &str, hub: &MockHub) -> Command {
     std::fs::create_dir_all(&home).unwrap();
     // A queued example's inbox: a fresh file, not one in the working directory.
     let inbox = home.join("inbox.sqlite3");
-    let mut command = Command::new(example_binary(name));
+    let mut command = Command::new(common::example_binary(name));
     for var in [
         "SPACE_ID",
         "SPACE_HOST",

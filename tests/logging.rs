@@ -3,31 +3,8 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use common::{SECRET, fixture, launch, post, request};
+use common::{Captured, SECRET, capture_logs, fixture, launch, post, request};
 use webhooks::{WebhookPayload, WebhooksServer};
-
-/// Collects everything the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
 
 async fn hook(payload: WebhookPayload) -> &'static str {
     if payload.comment.is_some() {
@@ -174,14 +151,7 @@ async fn question_mark_answers_the_error_chain_and_logs_it_with_the_delivery() {
         }
     }
     // This test's own subscriber, for this thread (the test client runs everything on it).
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let _default = tracing::subscriber::set_default(
-        tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish(),
-    );
+    let (captured, _default) = capture_logs();
     let client =
         webhooks::test::TestClient::new(WebhooksServer::new().add_webhook("upload", upload))
             .unwrap();
