@@ -38,8 +38,6 @@ pub(crate) enum Dispatched {
     Handled(Response),
     /// The endpoint's filter skipped it, for this reason; the handler did not run.
     Skipped(String),
-    /// The body is not what the endpoint takes: its answer (422); the handler did not run.
-    Invalid(Response),
     /// Committed to the inbox; a worker will run it.
     Queued(DeliveryId),
     /// Handled before, or being handled now: not run again.
@@ -62,7 +60,6 @@ impl Dispatched {
     pub(crate) fn into_parts(self) -> (Response, Disposition) {
         match self {
             Self::Handled(response) => (response, Disposition::Handled),
-            Self::Invalid(response) => (response, Disposition::Handled),
             Self::Skipped(reason) => (skipped(&reason), Disposition::Skipped(reason.into())),
             Self::Queued(id) => (queued(&id), Disposition::Queued),
             Self::Duplicate => (
@@ -71,13 +68,9 @@ impl Dispatched {
             ),
             Self::Unavailable(err) => {
                 tracing::error!(error = %err, "the inbox is unavailable: answered 503");
-                let mut response = error(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    &format!("The delivery could not be stored; try again later ({err})."),
-                );
-                response
-                    .headers_mut()
-                    .insert(RETRY_AFTER, HeaderValue::from_static("5"));
+                let response = try_again_later(&format!(
+                    "The delivery could not be stored; try again later ({err})."
+                ));
                 (response, Disposition::Handled)
             }
         }
@@ -108,7 +101,7 @@ impl Service {
             Verdict::NotAnEvent => {
                 // The full parser says precisely what is wrong.
                 if let Err(err) = WebhookPayload::from_slice(delivery.body()) {
-                    return Dispatched::Invalid(Rejected::mark(
+                    return Dispatched::Handled(Rejected::mark(
                         JsonRejection::Payload(err).into_response(),
                     ));
                 }
@@ -160,7 +153,7 @@ impl Service {
     /// A delivery for a queued endpoint: its arguments checked, then committed to the inbox.
     async fn enqueue(&self, route: &Route, delivery: &Delivery, max_attempts: u32) -> Dispatched {
         if let Err(rejection) = route.handler.check(delivery) {
-            return Dispatched::Invalid(*rejection);
+            return Dispatched::Handled(*rejection);
         }
         let stored = NewDelivery {
             key: DeliveryKey::new(route.path.as_ref(), delivery.id().as_str()),
@@ -389,10 +382,14 @@ fn queued(id: &DeliveryId) -> Response {
 
 /// `503` with `Retry-After`: background work is at its bound.
 fn busy(max: usize) -> Response {
-    let mut response = error(
-        StatusCode::SERVICE_UNAVAILABLE,
-        &format!("The server already runs {max} background tasks; try again later."),
-    );
+    try_again_later(&format!(
+        "The server already runs {max} background tasks; try again later."
+    ))
+}
+
+/// `503 {"error": message}` with `Retry-After: 5`, which the Hub's retries wait for.
+fn try_again_later(message: &str) -> Response {
+    let mut response = error(StatusCode::SERVICE_UNAVAILABLE, message);
     response
         .headers_mut()
         .insert(RETRY_AFTER, HeaderValue::from_static("5"));
@@ -418,11 +415,7 @@ fn accepted_after(deadline: Duration) -> Response {
 
 /// Logs a handler's panic in `span`, with the endpoint's `name` when there is no span.
 fn log_panic(span: &DeliverySpan, name: &str, panic: &(dyn std::any::Any + Send)) {
-    let message = panic
-        .downcast_ref::<&'static str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(a panic without a message)");
+    let message = crate::log::panic_message(panic);
     let endpoint = span.is_off().then_some(name);
     span.in_scope(|| tracing::error!(endpoint, panic = message, "the handler panicked"));
 }

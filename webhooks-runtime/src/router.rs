@@ -36,7 +36,7 @@ pub(crate) struct Route {
 #[derive(Debug)]
 pub(crate) struct Router {
     /// Sorted by path, paths unique.
-    routes: Vec<(Box<str>, Route)>,
+    routes: Vec<Route>,
 }
 
 impl Router {
@@ -53,41 +53,38 @@ impl Router {
         let share = recent_bytes / specs.len().max(1);
         let mut routes = specs
             .into_iter()
-            .map(|spec| {
-                let route = Route {
-                    path: spec.route.clone().into_boxed_str(),
-                    name: spec.name,
-                    handler: spec.handler,
-                    respond_within: spec.options.respond_within.or(respond_within),
-                    filter: spec.options.filter,
-                    recent: Recent::new(recent, share),
-                    refused: Recent::new(recent.min(REFUSED_CAPACITY), 0),
-                    queue: spec.options.queue,
-                    metrics: metrics.map(|metrics| metrics.route(&spec.route)),
-                };
-                (spec.route.into_boxed_str(), route)
+            .map(|spec| Route {
+                metrics: metrics.map(|metrics| metrics.route(&spec.route)),
+                path: spec.route.into_boxed_str(),
+                name: spec.name,
+                handler: spec.handler,
+                respond_within: spec.options.respond_within.or(respond_within),
+                filter: spec.options.filter,
+                recent: Recent::new(recent, share),
+                refused: Recent::new(recent.min(REFUSED_CAPACITY), 0),
+                queue: spec.options.queue,
             })
             .collect::<Vec<_>>();
-        routes.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        routes.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         Self { routes }
     }
 
     /// Every route with its path, in path order.
     pub(crate) fn routes(&self) -> impl Iterator<Item = (&str, &Route)> {
-        self.routes.iter().map(|(path, route)| (&**path, route))
+        self.routes.iter().map(|route| (&*route.path, route))
     }
 
     /// Every path served, sorted.
     pub(crate) fn paths(&self) -> impl Iterator<Item = &str> {
-        self.routes.iter().map(|(path, _)| &**path)
+        self.routes.iter().map(|route| &*route.path)
     }
 
     fn get(&self, path: &str) -> Option<&Route> {
         let index = self
             .routes
-            .binary_search_by(|(candidate, _)| (**candidate).cmp(path))
+            .binary_search_by(|route| (*route.path).cmp(path))
             .ok()?;
-        Some(&self.routes[index].1)
+        Some(&self.routes[index])
     }
 
     /// The route for a request path. One trailing slash is tolerated (`/webhooks/a/` is

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use super::{
     AttemptRecord, Begin, ClaimId, Claimed, Counts, DeliveryKey, Enqueued, Entry, NewDelivery,
-    Outcome, Status, Store, StoreFuture,
+    Outcome, Settled, Status, Store, StoreFuture,
 };
 
 /// How many handled ids a [`MemoryStore`] remembers by default.
@@ -23,6 +23,9 @@ pub const DEFAULT_REMEMBERED: usize = 10_000;
 #[derive(Debug)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
+    /// The keys of the fingerprints, drawn at random when the store is made (outside the lock:
+    /// a fingerprint is computed before taking it).
+    seeds: Seeds,
     remember: usize,
 }
 
@@ -37,8 +40,6 @@ struct Inner {
     remembered: HashMap<Fingerprint, Option<SystemTime>, foldhash::fast::RandomState>,
     /// The handled ones, oldest first, for the bound.
     handled: VecDeque<Fingerprint>,
-    /// The keys of the fingerprints, drawn at random when the store is made.
-    seeds: Seeds,
     next_seq: i64,
 }
 
@@ -63,7 +64,6 @@ impl Seeds {
 
 #[derive(Debug)]
 struct Item {
-    key: DeliveryKey,
     delivery: NewDelivery,
     state: State,
     attempts: u32,
@@ -118,6 +118,7 @@ impl MemoryStore {
     pub fn remembering(ids: usize) -> Self {
         Self {
             inner: Mutex::new(Inner::default()),
+            seeds: Seeds::default(),
             remember: ids.max(1),
         }
     }
@@ -131,14 +132,14 @@ impl Inner {
     fn insert(&mut self, item: Item) -> i64 {
         self.next_seq += 1;
         let seq = self.next_seq;
-        self.keys.insert(item.key.clone(), seq);
+        self.keys.insert(item.delivery.key.clone(), seq);
         self.items.insert(seq, item);
         seq
     }
 
     fn remove(&mut self, seq: i64) {
         if let Some(item) = self.items.remove(&seq) {
-            self.keys.remove(&item.key);
+            self.keys.remove(&item.delivery.key);
         }
     }
 
@@ -155,8 +156,8 @@ fn ready<'a, T: Send + 'a>(value: T) -> StoreFuture<'a, T> {
 
 impl Store for MemoryStore {
     fn begin(&self, key: &DeliveryKey, _now: SystemTime) -> StoreFuture<'_, Begin> {
+        let fingerprint = self.seeds.fingerprint(key);
         let mut inner = self.inner();
-        let fingerprint = inner.seeds.fingerprint(key);
         match inner.remembered.entry(fingerprint) {
             std::collections::hash_map::Entry::Occupied(_) => ready(Begin::Duplicate),
             std::collections::hash_map::Entry::Vacant(vacant) => {
@@ -167,8 +168,8 @@ impl Store for MemoryStore {
     }
 
     fn finish(&self, key: &DeliveryKey, succeeded: bool, now: SystemTime) -> StoreFuture<'_, ()> {
+        let fingerprint = self.seeds.fingerprint(key);
         let mut inner = self.inner();
-        let fingerprint = inner.seeds.fingerprint(key);
         if !succeeded {
             inner.remembered.remove(&fingerprint);
             return ready(());
@@ -201,7 +202,6 @@ impl Store for MemoryStore {
             return ready(Enqueued::Revived);
         }
         inner.insert(Item {
-            key: delivery.key.clone(),
             delivery,
             state: State::Waiting,
             attempts: 0,
@@ -265,23 +265,22 @@ impl Store for MemoryStore {
     fn settle(&self, claim: ClaimId, outcome: Outcome, now: SystemTime) -> StoreFuture<'_, ()> {
         let mut inner = self.inner();
         if let Some(item) = inner.running(claim) {
-            let succeeded = (200..300).contains(&outcome.status);
             if let Some(attempt) = item.history.last_mut() {
                 attempt.finished_at = Some(now);
                 attempt.status = Some(outcome.status);
                 attempt.error.clone_from(&outcome.error);
             }
             item.lease_until = None;
-            match (succeeded, outcome.retry_at) {
-                (true, _) => {
+            match outcome.settled() {
+                Settled::Done => {
                     item.state = State::Done;
                     item.finished_at = Some(now);
                 }
-                (false, Some(at)) => {
+                Settled::RetryAt(at) => {
                     item.state = State::Waiting;
                     item.next_at = at;
                 }
-                (false, None) => {
+                Settled::Dead => {
                     item.state = State::Dead;
                     item.finished_at = Some(now);
                 }
@@ -308,7 +307,7 @@ impl Store for MemoryStore {
         let mut inner = self.inner();
         let mut revived = 0;
         for item in inner.items.values_mut() {
-            if item.key.id == id && item.state == State::Dead {
+            if item.delivery.key.id == id && item.state == State::Dead {
                 item.state = State::Waiting;
                 item.attempts = 0;
                 item.next_at = now;
@@ -330,7 +329,7 @@ impl Store for MemoryStore {
                 let item = &inner.items[&seq];
                 let delivery = &item.delivery;
                 Entry {
-                    key: item.key.clone(),
+                    key: item.delivery.key.clone(),
                     status: item.status(),
                     attempts: item.attempts,
                     max_attempts: delivery.max_attempts,

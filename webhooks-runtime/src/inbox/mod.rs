@@ -226,7 +226,27 @@ pub struct Outcome {
     pub retry_at: Option<SystemTime>,
 }
 
+/// Where an attempt's [`Outcome`] leaves its delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Settled {
+    /// A 2xx: handled.
+    Done,
+    /// A failure with attempts left: waiting until then.
+    RetryAt(SystemTime),
+    /// A failure without: dead.
+    Dead,
+}
+
 impl Outcome {
+    /// Where this attempt leaves the delivery: what every store writes.
+    pub(crate) fn settled(&self) -> Settled {
+        match self.retry_at {
+            _ if (200..300).contains(&self.status) => Settled::Done,
+            Some(at) => Settled::RetryAt(at),
+            None => Settled::Dead,
+        }
+    }
+
     /// An attempt that succeeded with `status`: the delivery is done.
     ///
     /// # Examples

@@ -21,8 +21,8 @@ use tokio::sync::oneshot;
 
 use super::{
     AttemptRecord, Begin, ClaimId, Claimed, Counts, DeliveryKey, Durability, Enqueued, Entry,
-    NewDelivery, Outcome, Status, Store, StoreError, StoreFuture, decode_headers, encode_headers,
-    from_millis, millis, status,
+    NewDelivery, Outcome, Settled, Status, Store, StoreError, StoreFuture, decode_headers,
+    encode_headers, from_millis, millis, status,
 };
 
 /// The most operations committed in one transaction.
@@ -214,12 +214,12 @@ fn migrate(connection: &mut Connection, path: &Path) -> Result<(), StoreError> {
 }
 
 /// Puts back what was running when the last process died: queued deliveries wait again (the cut
-/// attempt counts), ids of deliveries that were being handled are forgotten (so a retry runs).
+/// attempt counts). Ids of not-queued deliveries being handled are only ever in memory
+/// (`running`), so a retry of one of those runs.
 fn recover(connection: &Connection) -> rusqlite::Result<()> {
     connection.execute_batch(
         "UPDATE deliveries SET state = 'waiting', lease_until = NULL, owner = NULL
-             WHERE state = 'running' AND queued = 1;
-         DELETE FROM deliveries WHERE state = 'running' AND queued = 0;",
+             WHERE state = 'running' AND queued = 1;",
     )
 }
 
@@ -462,11 +462,10 @@ fn settle(
     now: SystemTime,
 ) -> rusqlite::Result<()> {
     let now = millis(now);
-    let succeeded = (200..300).contains(&outcome.status);
-    let (state, next_at) = match (succeeded, outcome.retry_at) {
-        (true, _) => ("done", None),
-        (false, Some(at)) => ("waiting", Some(millis(at))),
-        (false, None) => ("dead", None),
+    let (state, next_at) = match outcome.settled() {
+        Settled::Done => ("done", None),
+        Settled::RetryAt(at) => ("waiting", Some(millis(at))),
+        Settled::Dead => ("dead", None),
     };
     let changed = tx
         .prepare_cached(

@@ -90,16 +90,20 @@ impl Drop for Flush {
     }
 }
 
+/// What a panic said: its `&str` or `String` payload.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&'static str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(a panic without a message)")
+}
+
 /// Logs a panic as a line of the log (in the delivery's span when a handler panicked) rather than
 /// as the standard library's text, which would break a JSON log; with the backtrace when
 /// `RUST_BACKTRACE` asks for one.
 fn log_panic(info: &std::panic::PanicHookInfo<'_>) {
-    let payload = info.payload();
-    let message = payload
-        .downcast_ref::<&'static str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(a panic without a message)");
+    let message = panic_message(info.payload());
     let location = info.location().map(ToString::to_string);
     let thread = std::thread::current();
     let backtrace = std::backtrace::Backtrace::capture();

@@ -10,7 +10,9 @@ mod error;
 
 pub use accepted::Accepted;
 pub(crate) use accepted::take_background;
-pub(crate) use error::{Failure, Rejected, with_causes};
+#[cfg(feature = "postgres")]
+pub(crate) use error::with_causes;
+pub(crate) use error::{Failure, Rejected};
 pub use error::{HandlerError, HttpError};
 
 use std::borrow::Cow;

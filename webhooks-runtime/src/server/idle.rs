@@ -130,7 +130,9 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         // A tokio task's waker always wakes the same task: the first one is kept.
-        let _ = this.idle.waker.set(cx.waker().clone());
+        if this.idle.waker.get().is_none() {
+            let _ = this.idle.waker.set(cx.waker().clone());
+        }
         if this.idle.evicted.load(Ordering::Relaxed) {
             tracing::debug!("closed an idle connection to make room for a new one");
             return Poll::Ready(Ok(()));
