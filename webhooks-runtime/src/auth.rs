@@ -96,11 +96,22 @@ impl Auth {
     }
 }
 
+/// The query parameter that may carry the secret, as its decoded name.
+const SECRET_PARAM: &str = "secret";
+
 /// The decoded value of the first `secret=` query parameter; other parameters are ignored.
 fn query_secret(query: Option<&str>) -> Option<std::borrow::Cow<'_, str>> {
     form_urlencoded::parse(query?.as_bytes())
-        .find(|(key, _)| key == "secret")
+        .find(|(key, _)| key == SECRET_PARAM)
         .map(|(_, value)| value)
+}
+
+/// Whether one `name=value` pair of a query is the secret parameter, however its name is
+/// encoded (`s%65cret=` is read as `secret=` by [`query_secret`] too).
+pub(crate) fn is_secret_param(pair: &str) -> bool {
+    form_urlencoded::parse(pair.as_bytes())
+        .next()
+        .is_some_and(|(key, _)| key == SECRET_PARAM)
 }
 
 #[cfg(test)]

@@ -446,15 +446,15 @@ pub(crate) fn backoff(first: Duration, attempt: u32, jitter: f64) -> Duration {
 
 /// The headers a stored delivery keeps: everything but the secret and credentials.
 pub(crate) fn storable_headers(headers: &http::HeaderMap) -> Vec<(String, String)> {
-    const SECRET_BEARING: [&str; 4] = [
-        "x-webhook-secret",
-        "authorization",
-        "cookie",
-        "proxy-authorization",
+    const SECRET_BEARING: [http::HeaderName; 4] = [
+        crate::auth::SECRET_HEADER,
+        http::header::AUTHORIZATION,
+        http::header::COOKIE,
+        http::header::PROXY_AUTHORIZATION,
     ];
     headers
         .iter()
-        .filter(|(name, _)| !SECRET_BEARING.contains(&name.as_str()))
+        .filter(|(name, _)| !SECRET_BEARING.contains(name))
         .filter_map(|(name, value)| {
             Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
         })
@@ -469,7 +469,7 @@ pub(crate) fn storable_uri(uri: &http::Uri) -> String {
     };
     let kept: Vec<&str> = query
         .split('&')
-        .filter(|pair| pair.split('=').next() != Some("secret"))
+        .filter(|pair| !crate::auth::is_secret_param(pair))
         .collect();
     if kept.is_empty() {
         path.to_owned()
@@ -551,5 +551,8 @@ mod tests {
         assert_eq!(storable_uri(&uri), "/webhooks/a?x=1");
         let uri: http::Uri = "/webhooks/a?secret=s3cret".parse().unwrap();
         assert_eq!(storable_uri(&uri), "/webhooks/a");
+        // The server reads an encoded name as the secret too, so it is not stored either.
+        let uri: http::Uri = "/webhooks/a?s%65cret=s3cret&x=1".parse().unwrap();
+        assert_eq!(storable_uri(&uri), "/webhooks/a?x=1");
     }
 }
