@@ -525,6 +525,65 @@ async fn an_inbox_that_cannot_be_opened_stops_the_server_saying_why() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Without any queued endpoint, the ids an inbox file remembers are still forgotten once they are
+/// older than `remember_for` (at start, then every hour).
+#[tokio::test]
+async fn remembered_ids_are_forgotten_after_their_time_without_queued_endpoints() {
+    let dir = std::env::temp_dir().join(format!("webhooks-forget-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("inbox.sqlite3");
+    let runs = Runs::default();
+    let start = || {
+        launch(
+            WebhooksServer::new()
+                .webhook_secret(SECRET)
+                .inbox(path.to_str().unwrap())
+                .remember_for(Duration::from_millis(1))
+                .state(runs.clone())
+                .add_webhook("hook", handle),
+        )
+    };
+    let body = fixture("discussion__create__hub-docs.json");
+    let deliver = |addr| {
+        let body = body.clone();
+        async move {
+            request(
+                addr,
+                "POST",
+                "/webhooks/hook",
+                &[("x-webhook-secret", SECRET), ("webhook-id", "old-1")],
+                &body,
+            )
+            .await
+            .body
+        }
+    };
+
+    let first = start().await;
+    assert_eq!(deliver(first.local_addr()).await, "");
+    assert_eq!(deliver(first.local_addr()).await, r#"{"duplicate":true}"#);
+    first.shutdown().await;
+
+    // Started again on the same file: "old-1" was handled longer ago than it is kept, so it is
+    // forgotten and a delivery with that id runs again.
+    let second = start().await;
+    let mut answers = Vec::new();
+    for _ in 0..100 {
+        let answer = deliver(second.local_addr()).await;
+        let ran = answer != r#"{"duplicate":true}"#;
+        answers.push(answer);
+        if ran {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(answers.last().unwrap(), "", "{answers:?}");
+    assert_eq!(runs.of("old-1"), 2);
+    second.shutdown().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[tokio::test]
 async fn a_missing_state_stops_the_server_naming_the_type_and_the_endpoint() {
     let line = line!() + 1;

@@ -152,13 +152,8 @@ pub(crate) async fn work(service: Arc<Service>) {
         return;
     };
     let permits = Arc::new(Semaphore::new(inbox.settings.workers));
-    let mut next_purge = tokio::time::Instant::now();
     let mut failures = 0u32;
     loop {
-        if tokio::time::Instant::now() >= next_purge {
-            next_purge += PURGE_EVERY;
-            purge(inbox).await;
-        }
         let free = permits.available_permits();
         if free == 0 {
             tokio::select! {
@@ -208,6 +203,20 @@ pub(crate) async fn work(service: Arc<Service>) {
             () = inbox.stop.cancelled() => break,
             () = inbox.wake.notified() => {}
             () = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// Forgets what was handled longer ago than the retention, at start and every [`PURGE_EVERY`],
+/// until the inbox is stopped; whether or not anything is queued, since remembered ids of
+/// not-queued endpoints are kept in the inbox too.
+pub(crate) async fn forget_old(service: Arc<Service>) {
+    let inbox = &service.inbox;
+    loop {
+        purge(inbox).await;
+        tokio::select! {
+            () = inbox.stop.cancelled() => break,
+            () = tokio::time::sleep(PURGE_EVERY) => {}
         }
     }
 }

@@ -79,6 +79,7 @@ impl WebhooksServer {
             tracing::info!(inbox = %service.inbox.describe, workers = service.inbox.settings.workers, "running queued deliveries");
             tokio::spawn(crate::inbox::worker::work(Arc::clone(&service)));
         }
+        tokio::spawn(crate::inbox::worker::forget_old(Arc::clone(&service)));
         let task = tokio::spawn(accept::serve(listener, service, shutdown_rx));
         Ok(RunningServer {
             local_addr,
