@@ -81,22 +81,38 @@ impl fmt::Debug for Location {
     }
 }
 
-/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+/// `postgres://user:secret@host/db?password=secret` → `postgres://user:***@host/db?password=***`:
+/// the password hidden wherever a connection URL may carry it.
 pub(crate) fn redact_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    let (authority, path) = match rest.find('/') {
-        Some(slash) => rest.split_at(slash),
-        None => (rest, ""),
+    let (rest, query) = match rest.split_once('?') {
+        Some((rest, query)) => (rest, Some(query)),
+        None => (rest, None),
     };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut redacted = format!("{scheme}://");
     match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}{path}"),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            redacted.push_str(&format!("{user}:***@{host}"));
+        }
+        _ => redacted.push_str(authority),
     }
+    redacted.push_str(path);
+    if let Some(query) = query {
+        let pairs: Vec<&str> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some(("password", _)) => "password=***",
+                _ => pair,
+            })
+            .collect();
+        redacted.push('?');
+        redacted.push_str(&pairs.join("&"));
+    }
+    redacted
 }
 
 #[cfg(test)]
@@ -114,6 +130,11 @@ mod tests {
         assert_eq!(
             Location::parse("postgres://db/webhooks").to_string(),
             "postgres://db/webhooks"
+        );
+        assert_eq!(
+            Location::parse("postgres://app@db/webhooks?password=hunter2&sslmode=require")
+                .to_string(),
+            "postgres://app@db/webhooks?password=***&sslmode=require"
         );
     }
 }
