@@ -255,6 +255,61 @@ async fn text_lines_read_like_tracing_s_own() {
     assert!(!logs.contains('\x1b'), "{logs}");
 }
 
+/// `RUST_LOG` filters the access lines by their target, apart from the rest: off, the handler's
+/// own lines still carry the delivery's fields.
+#[tokio::test]
+async fn rust_log_can_turn_the_access_lines_off_alone() {
+    let (mut child, addr) = start(&[("RUST_LOG", "info,webhooks::access=off")]).await;
+    let logs = collect(child.stderr.take().unwrap());
+    let push = fixture("repo.content__update__hfhub-test.json");
+    assert_eq!(deliver(addr, "delivery-1", &push).await, 200);
+    stop(&mut child).await;
+    let logs = tokio::time::timeout(STEP, logs).await.unwrap().unwrap();
+    assert!(!logs.contains("webhooks::access"), "{logs}");
+    let own = logs
+        .lines()
+        .find(|line| line.contains("the handler's own line"))
+        .unwrap_or_else(|| panic!("{logs}"));
+    assert!(
+        own.contains("delivery{endpoint=\"hook\" delivery=\"delivery-1\" scope=\"repo.content\""),
+        "{own}"
+    );
+}
+
+/// A delivery's access line says the path as it was asked (with the one trailing slash the router
+/// tolerates), and keeps every field of a span too long to be kept inline (a 200-byte id).
+#[tokio::test]
+async fn the_access_line_has_the_path_asked_and_long_fields_whole() {
+    let (mut child, addr) = start(&[]).await;
+    let logs = collect(child.stderr.take().unwrap());
+    let push = fixture("repo.content__update__hfhub-test.json");
+    let long_id = "x".repeat(200);
+    let reply = Connection::open(addr)
+        .await
+        .send(
+            "POST",
+            "/webhooks/hook/",
+            &[
+                ("x-webhook-secret", SECRET),
+                ("webhook-id", long_id.as_str()),
+            ],
+            &push,
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    stop(&mut child).await;
+    let logs = tokio::time::timeout(STEP, logs).await.unwrap().unwrap();
+    let access: Vec<&str> = logs
+        .lines()
+        .filter(|line| line.contains("webhooks::access"))
+        .collect();
+    assert_eq!(access.len(), 1, "{logs}");
+    let expected = format!(
+        " INFO delivery{{endpoint=\"hook\" delivery=\"{long_id}\" scope=\"repo.content\" action=\"update\" repo=\"Wauplin/gradio-user-history\"}}: webhooks::access: answered method=\"POST\" path=\"/webhooks/hook/\" status=200 latency_us="
+    );
+    assert!(access[0].contains(&expected), "{}", access[0]);
+}
+
 #[tokio::test]
 async fn no_access_line_is_lost_on_a_graceful_stop_after_10000_deliveries() {
     const DELIVERIES: usize = 10_000;

@@ -21,7 +21,8 @@ use crate::extract::{Delivery, DeliveryId, JsonRejection};
 use crate::filter::Verdict;
 use crate::handler::{BoxFuture, ErasedHandler};
 use crate::inbox::{
-    Begin, DeliveryKey, Enqueued, NewDelivery, StoreError, storable_headers, storable_uri,
+    Begin, DeliveryKey, Enqueued, MemoryStore, NewDelivery, Remembered, StoreError,
+    storable_headers, storable_uri,
 };
 use crate::log::DeliverySpan;
 use crate::payload::WebhookPayload;
@@ -44,6 +45,15 @@ pub(crate) enum Dispatched {
     Duplicate,
     /// The inbox could not remember or store it: 503, so the Hub tries again later.
     Unavailable(StoreError),
+}
+
+/// How a delivery from the network is remembered by its id while it runs, so that a retry of it
+/// meanwhile or after its success is not run again.
+enum Remembering<'a> {
+    /// In the default inbox, in memory, asked directly: no future, no key to allocate.
+    Memory(&'a MemoryStore, Remembered),
+    /// In a durable store.
+    Store(DeliveryKey),
 }
 
 /// Where a delivery comes from.
@@ -80,74 +90,97 @@ impl Dispatched {
 impl Service {
     /// Answers `delivery` with `route`'s endpoint: its filter, then (from the network) its inbox,
     /// then its handler.
-    pub(crate) async fn dispatch(
-        &self,
-        route: &Route,
+    ///
+    /// A plain `fn` returning an `async` block, so that the delivery is kept once in the future
+    /// (an `async fn` keeps its arguments, and a copy of each).
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an `async fn` would keep a second copy of its arguments in its future"
+    )]
+    pub(crate) fn dispatch<'a>(
+        &'a self,
+        route: &'a Route,
         delivery: Delivery,
-        span: &DeliverySpan,
+        span: &'a DeliverySpan,
         source: Source,
-    ) -> Dispatched {
-        let verdict = if route.filter.is_empty() {
-            Verdict::Pass
-        } else {
-            route.filter.verdict(delivery.body())
-        };
-        match verdict {
-            Verdict::Pass => {}
-            Verdict::Skip(reason) => {
-                span.in_scope(|| tracing::debug!(reason, "skipped by the endpoint's filter"));
-                return Dispatched::Skipped(reason);
-            }
-            Verdict::NotAnEvent => {
-                // The full parser says precisely what is wrong.
-                if let Err(err) = WebhookPayload::from_slice(delivery.body()) {
-                    return Dispatched::Handled(Rejected::mark(
-                        JsonRejection::Payload(err).into_response(),
-                    ));
+    ) -> impl Future<Output = Dispatched> + Send + 'a {
+        async move {
+            let verdict = if route.filter.is_empty() {
+                Verdict::Pass
+            } else {
+                route.filter.verdict(delivery.body())
+            };
+            match verdict {
+                Verdict::Pass => {}
+                Verdict::Skip(reason) => {
+                    span.in_scope(|| tracing::debug!(reason, "skipped by the endpoint's filter"));
+                    return Dispatched::Skipped(reason);
+                }
+                Verdict::NotAnEvent => {
+                    // The full parser says precisely what is wrong.
+                    if let Err(err) = WebhookPayload::from_slice(delivery.body()) {
+                        return Dispatched::Handled(Rejected::mark(
+                            JsonRejection::Payload(err).into_response(),
+                        ));
+                    }
                 }
             }
-        }
-        // A replay runs whatever ran before; a delivery from the network is queued, or recognised
-        // by its id.
-        let key = match source {
-            Source::Replay => None,
-            Source::Network => {
-                if let Some(max_attempts) = route.queue {
-                    // Boxed: the store's work is far larger than an allocation, and the other
-                    // paths should not carry its state.
-                    return Box::pin(self.enqueue(route, &delivery, max_attempts)).await;
+            // A replay runs whatever ran before; a delivery from the network is queued, or recognised
+            // by its id.
+            let remember = match source {
+                Source::Replay => false,
+                Source::Network => {
+                    if let Some(max_attempts) = route.queue {
+                        // Boxed: the store's work is far larger than an allocation, and the other
+                        // paths should not carry its state.
+                        return Box::pin(self.enqueue(route, &delivery, max_attempts)).await;
+                    }
+                    self.inbox.settings.dedup && !delivery.id().is_generated()
                 }
-                (self.inbox.settings.dedup && !delivery.id().is_generated())
-                    .then(|| DeliveryKey::new(route.path.as_ref(), delivery.id().as_str()))
-            }
-        };
-        let store = &self.inbox.store;
-        if let Some(key) = &key {
-            match store.begin(key, self.inbox.clock.now()).await {
-                Ok(Begin::Run) => {}
-                Ok(Begin::Duplicate) => return Dispatched::Duplicate,
-                Err(err) => return Dispatched::Unavailable(err),
-            }
-        }
-        let response = self
-            .run(
-                &route.handler,
-                delivery,
-                route.respond_within,
-                span,
-                &route.name,
-            )
-            .await;
-        if let Some(key) = &key {
+            };
+            let store = &self.inbox.store;
+            let remembering = match (remember, store.as_memory()) {
+                (false, _) => None,
+                (true, Some(memory)) => match memory.begin_now(&route.path, delivery.id().as_str())
+                {
+                    Some(remembered) => Some(Remembering::Memory(memory, remembered)),
+                    None => return Dispatched::Duplicate,
+                },
+                (true, None) => {
+                    let key = DeliveryKey::new(route.path.as_ref(), delivery.id().as_str());
+                    match store.begin(&key, self.inbox.clock.now()).await {
+                        Ok(Begin::Run) => Some(Remembering::Store(key)),
+                        Ok(Begin::Duplicate) => return Dispatched::Duplicate,
+                        Err(err) => return Dispatched::Unavailable(err),
+                    }
+                }
+            };
+            let response = self
+                .run(
+                    &route.handler,
+                    delivery,
+                    route.respond_within,
+                    span,
+                    &route.name,
+                )
+                .await;
             let succeeded = response.status().is_success();
-            if let Err(err) = store.finish(key, succeeded, self.inbox.clock.now()).await {
-                // Handled; only its id is not remembered, so a retry would run it again.
-                span.in_scope(
-                    || tracing::warn!(error = %err, "could not remember a handled delivery"),
-                );
+            match remembering {
+                None => {}
+                Some(Remembering::Memory(memory, remembered)) => {
+                    memory.finish_now(remembered, succeeded, self.inbox.clock.now());
+                }
+                Some(Remembering::Store(key)) => {
+                    if let Err(err) = store.finish(&key, succeeded, self.inbox.clock.now()).await {
+                        // Handled; only its id is not remembered, so a retry would run it again.
+                        span.in_scope(
+                            || tracing::warn!(error = %err, "could not remember a handled delivery"),
+                        );
+                    }
+                }
             }
+            Dispatched::Handled(response)
         }
-        Dispatched::Handled(response)
     }
 
     /// A delivery for a queued endpoint: its arguments checked, then committed to the inbox.
@@ -180,18 +213,31 @@ impl Service {
     /// Runs `handler` on `delivery` in `span`. A panic is answered 500 and logged with `name`;
     /// past `deadline` the answer is 202 and the handler goes on in the background; work the
     /// answer hands over (`Accepted`) is spawned where shutdown waits for it.
-    pub(crate) async fn run(
-        &self,
+    ///
+    /// The handler's future is made before the returned one, so that the delivery is moved into
+    /// it once and the returned future does not keep room for it.
+    pub(crate) fn run<'a>(
+        &'a self,
         handler: &ErasedHandler,
         delivery: Delivery,
+        deadline: Option<Duration>,
+        span: &'a DeliverySpan,
+        name: &'a str,
+    ) -> impl Future<Output = Response> + Send + 'a {
+        let call = Call {
+            future: handler.call(delivery),
+            span,
+        };
+        self.finish_run(call, deadline, span, name)
+    }
+
+    async fn finish_run(
+        &self,
+        mut call: Call<'_>,
         deadline: Option<Duration>,
         span: &DeliverySpan,
         name: &str,
     ) -> Response {
-        let mut call = Call {
-            future: handler.call(delivery),
-            span,
-        };
         let mut cut = CutOff::watch(&self.stopping, span);
         let outcome = match deadline {
             None => (&mut call).await,

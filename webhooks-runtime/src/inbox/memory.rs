@@ -56,8 +56,10 @@ type Fingerprint = u128;
 struct Seeds([foldhash::quality::RandomState; 2]);
 
 impl Seeds {
-    fn fingerprint(&self, key: &DeliveryKey) -> Fingerprint {
-        let [high, low] = self.0.each_ref().map(|seed| seed.hash_one(key));
+    /// The fingerprint of the key of delivery `id` to `endpoint` (hashed as [`DeliveryKey`]
+    /// hashes: its two fields in order).
+    fn fingerprint(&self, endpoint: &str, id: &str) -> Fingerprint {
+        let [high, low] = self.0.each_ref().map(|seed| seed.hash_one((endpoint, id)));
         (u128::from(high) << 64) | u128::from(low)
     }
 }
@@ -126,7 +128,45 @@ impl MemoryStore {
     fn inner(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// [`Store::begin`] for delivery `id` to `endpoint`, at once: what
+    /// [`finish_now`](Self::finish_now) takes, or `None` for a duplicate.
+    pub(crate) fn begin_now(&self, endpoint: &str, id: &str) -> Option<Remembered> {
+        let fingerprint = self.seeds.fingerprint(endpoint, id);
+        let mut inner = self.inner();
+        match inner.remembered.entry(fingerprint) {
+            std::collections::hash_map::Entry::Occupied(_) => None,
+            std::collections::hash_map::Entry::Vacant(vacant) => {
+                vacant.insert(None);
+                Some(Remembered(fingerprint))
+            }
+        }
+    }
+
+    /// [`Store::finish`] at once, for what [`begin_now`](Self::begin_now) started.
+    pub(crate) fn finish_now(&self, remembered: Remembered, succeeded: bool, now: SystemTime) {
+        let fingerprint = remembered.0;
+        let mut inner = self.inner();
+        if !succeeded {
+            inner.remembered.remove(&fingerprint);
+            return;
+        }
+        let Some(handled) = inner.remembered.get_mut(&fingerprint) else {
+            return;
+        };
+        *handled = Some(now);
+        inner.handled.push_back(fingerprint);
+        while inner.handled.len() > self.remember {
+            if let Some(oldest) = inner.handled.pop_front() {
+                inner.remembered.remove(&oldest);
+            }
+        }
+    }
 }
+
+/// A delivery being handled, as [`MemoryStore::begin_now`] remembered it.
+#[derive(Debug)]
+pub(crate) struct Remembered(Fingerprint);
 
 impl Inner {
     fn insert(&mut self, item: Item) -> i64 {
@@ -155,35 +195,20 @@ fn ready<'a, T: Send + 'a>(value: T) -> StoreFuture<'a, T> {
 }
 
 impl Store for MemoryStore {
+    fn as_memory(&self) -> Option<&MemoryStore> {
+        Some(self)
+    }
+
     fn begin(&self, key: &DeliveryKey, _now: SystemTime) -> StoreFuture<'_, Begin> {
-        let fingerprint = self.seeds.fingerprint(key);
-        let mut inner = self.inner();
-        match inner.remembered.entry(fingerprint) {
-            std::collections::hash_map::Entry::Occupied(_) => ready(Begin::Duplicate),
-            std::collections::hash_map::Entry::Vacant(vacant) => {
-                vacant.insert(None);
-                ready(Begin::Run)
-            }
-        }
+        ready(match self.begin_now(&key.endpoint, &key.id) {
+            Some(_) => Begin::Run,
+            None => Begin::Duplicate,
+        })
     }
 
     fn finish(&self, key: &DeliveryKey, succeeded: bool, now: SystemTime) -> StoreFuture<'_, ()> {
-        let fingerprint = self.seeds.fingerprint(key);
-        let mut inner = self.inner();
-        if !succeeded {
-            inner.remembered.remove(&fingerprint);
-            return ready(());
-        }
-        let Some(handled) = inner.remembered.get_mut(&fingerprint) else {
-            return ready(());
-        };
-        *handled = Some(now);
-        inner.handled.push_back(fingerprint);
-        while inner.handled.len() > self.remember {
-            if let Some(oldest) = inner.handled.pop_front() {
-                inner.remembered.remove(&oldest);
-            }
-        }
+        let remembered = Remembered(self.seeds.fingerprint(&key.endpoint, &key.id));
+        self.finish_now(remembered, succeeded, now);
         ready(())
     }
 

@@ -27,6 +27,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 
 pub use location::{DEFAULT_FILE, INBOX_VAR, Location};
+pub(crate) use memory::Remembered;
 pub use memory::{DEFAULT_REMEMBERED, MemoryStore};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresOptions, PostgresStore};
@@ -383,6 +384,13 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// A store that cannot be used fails here, and the server does not start.
     fn prepare(&self) -> StoreFuture<'_, ()> {
         Box::pin(std::future::ready(Ok(())))
+    }
+
+    /// The store as a [`MemoryStore`], which the server asks directly, without a future or a
+    /// key to allocate (the default inbox: every delivery goes through it).
+    #[doc(hidden)]
+    fn as_memory(&self) -> Option<&MemoryStore> {
+        None
     }
 
     /// Remembers that a delivery to a not-queued endpoint is being handled, unless it was handled

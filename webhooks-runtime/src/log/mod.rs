@@ -56,6 +56,24 @@ static LOGGER: OnceLock<Logger> = OnceLock::new();
 /// Whether the server's logger is the one `tracing` writes to.
 static INSTALLED: AtomicBool = AtomicBool::new(false);
 
+/// Whether the installed filter lets access lines through, read once when the logger is installed
+/// (`main!()`'s filter is fixed from the start; asking it costs some 100 instructions a request).
+static ACCESS_ON: AtomicBool = AtomicBool::new(false);
+
+/// Whether access lines are wanted: the installed filter's answer when the server writes the log,
+/// else the application's subscriber's.
+pub(crate) fn access_enabled() -> bool {
+    if INSTALLED.load(Ordering::Relaxed) {
+        ACCESS_ON.load(Ordering::Relaxed)
+    } else {
+        access_wanted()
+    }
+}
+
+fn access_wanted() -> bool {
+    tracing::enabled!(target: "webhooks::access", tracing::Level::INFO)
+}
+
 /// The server's logger, when it is the one `tracing` writes to (with `main!()`, unless the
 /// program installed its own subscriber).
 pub(crate) fn logger() -> Option<&'static Logger> {
@@ -166,6 +184,8 @@ pub(crate) fn init() -> Result<Flush, Error> {
     {
         return Ok(Flush { closer: None });
     }
+    ACCESS_ON.store(access_wanted(), Ordering::Relaxed);
+    span::read_filter();
     INSTALLED.store(true, Ordering::Relaxed);
     std::panic::set_hook(Box::new(log_panic));
     Ok(Flush {

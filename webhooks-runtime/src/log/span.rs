@@ -12,6 +12,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 
@@ -33,22 +34,23 @@ pub(crate) enum DeliverySpan {
 }
 
 /// The server logger's span: its name, and its fields written out in the log's format.
+///
+/// The fields are kept inline (a delivery's are some 60 bytes each time), so that a span is one
+/// allocation, its `Arc`, rather than three.
 #[derive(Debug)]
 pub(crate) struct OwnSpan {
     pub(super) name: &'static str,
     /// The fields known from the start.
-    fields: Vec<u8>,
+    fields: Written,
     /// The payload's fields, once the handler's `WebhookPayload` is read.
-    payload: OnceLock<Vec<u8>>,
+    payload: OnceLock<Written>,
 }
 
 impl OwnSpan {
     fn new(logger: &Logger, name: &'static str, write: impl FnOnce(&mut Fields<'_>)) -> Self {
-        let mut fields = Vec::with_capacity(96);
-        write(&mut Fields::new(logger.format, &mut fields, None));
         Self {
             name,
-            fields,
+            fields: Written::new(logger, write),
             payload: OnceLock::new(),
         }
     }
@@ -56,9 +58,59 @@ impl OwnSpan {
     /// Its fields, in the pieces they were written in.
     pub(super) fn fields(&self) -> [&[u8]; 2] {
         [
-            &self.fields,
-            self.payload.get().map_or(&[][..], Vec::as_slice),
+            self.fields.as_slice(),
+            self.payload.get().map_or(&[][..], Written::as_slice),
         ]
+    }
+}
+
+/// The most bytes of fields a span keeps inline.
+const INLINE: usize = 126;
+
+/// Fields written out: inline up to [`INLINE`] bytes, on the heap beyond.
+#[derive(Debug)]
+enum Written {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<[u8]>),
+}
+
+thread_local! {
+    /// Where fields are written before they are kept, reused from span to span.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Written {
+    fn new(logger: &Logger, write: impl FnOnce(&mut Fields<'_>)) -> Self {
+        let mut write = Some(write);
+        let mut keep = |scratch: &mut Vec<u8>| {
+            scratch.clear();
+            if let Some(write) = write.take() {
+                write(&mut Fields::new(logger.format, scratch, None));
+            }
+            Self::of(scratch)
+        };
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => keep(&mut scratch),
+            Err(_) => keep(&mut Vec::new()),
+        })
+    }
+
+    fn of(written: &[u8]) -> Self {
+        match u8::try_from(written.len()) {
+            Ok(len) if written.len() <= INLINE => {
+                let mut bytes = [0; INLINE];
+                bytes[..written.len()].copy_from_slice(written);
+                Self::Inline { len, bytes }
+            }
+            _ => Self::Heap(written.into()),
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Self::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Self::Heap(bytes) => bytes,
+        }
     }
 }
 
@@ -75,9 +127,18 @@ pub(super) fn with_current<T>(f: impl FnOnce(Option<&OwnSpan>) -> T) -> T {
     })
 }
 
-/// Whether spans are wanted at all: the level of a delivery's span is `INFO`.
+/// Whether the installed filter wants deliveries' spans (their level is `INFO`), read once when
+/// the server's logger is installed: its filter is fixed from the start.
+static SPANS_ON: AtomicBool = AtomicBool::new(false);
+
+/// Reads what the just installed filter says of deliveries' spans.
+pub(super) fn read_filter() {
+    SPANS_ON.store(tracing::enabled!(tracing::Level::INFO), Ordering::Relaxed);
+}
+
+/// Whether the server's logger wants deliveries' spans.
 fn info_enabled() -> bool {
-    tracing::enabled!(tracing::Level::INFO)
+    SPANS_ON.load(Ordering::Relaxed)
 }
 
 impl DeliverySpan {
@@ -255,12 +316,11 @@ pub(crate) fn record_payload(scope: &str, action: &str, repo: &str) {
             };
             if let Some(span) = current.as_deref() {
                 span.payload.get_or_init(|| {
-                    let mut payload = Vec::with_capacity(96);
-                    let mut fields = Fields::new(logger.format, &mut payload, None);
-                    fields.str("scope", scope);
-                    fields.str("action", action);
-                    fields.str("repo", repo);
-                    payload
+                    Written::new(logger, |fields| {
+                        fields.str("scope", scope);
+                        fields.str("action", action);
+                        fields.str("repo", repo);
+                    })
                 });
             }
         });

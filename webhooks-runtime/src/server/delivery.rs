@@ -53,17 +53,22 @@ impl Service {
         B::Error: Into<BoxError>,
     {
         let started = Instant::now();
-        let access = Access::of(&request);
+        let log_on = log::access_enabled();
         let (head, body) = request.into_parts();
         async move {
-            let mut answered = match self.router.find(head.uri.path()) {
+            let (mut answered, access) = match self.router.find(head.uri.path()) {
                 Some(route) => {
+                    let access = Access::route(log_on, &head, route);
                     let _in_flight = self.metrics.as_ref().map(InFlight::new);
-                    self.deliver(route, head, body).await
+                    (self.deliver(route, head, body).await, access)
                 }
-                // Boxed: the site's future (the landing page, a custom UI) is large, and only
-                // those paths should carry it.
-                None => Answered::site(Box::pin(self.answer_site(head, body)).await),
+                None => {
+                    let access = Access::site(log_on, &head);
+                    // Boxed: the site's future (the landing page, a custom UI) is large, and
+                    // only those paths should carry it.
+                    let response = Box::pin(self.answer_site(head, body)).await;
+                    (Answered::site(response), access)
+                }
             };
             let headers = answered.response.headers_mut();
             headers.insert(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
@@ -91,69 +96,85 @@ impl Service {
     }
 
     /// A request to a webhook route: method, secret, body, then the endpoint.
-    async fn deliver<'a, B>(&self, route: &'a Route, head: Parts, body: B) -> Answered<'a>
+    ///
+    /// A plain `fn` returning an `async` block, so that the future keeps the request's head once
+    /// (an `async fn` keeps its arguments, and a copy of each).
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an `async fn` would keep a second copy of its arguments in its future"
+    )]
+    fn deliver<'a, B>(
+        &'a self,
+        route: &'a Route,
+        head: Parts,
+        body: B,
+    ) -> impl Future<Output = Answered<'a>> + 'a
     where
-        B: Body<Data = Bytes>,
+        B: Body<Data = Bytes> + 'a,
         B::Error: Into<BoxError>,
     {
-        if head.method != Method::POST {
-            // Not a delivery: the activity log does not keep it.
-            let mut answered = Answered::site(method_not_allowed("POST"));
-            answered.rejected = Some(Reason::Method);
-            return answered;
-        }
-        // The id is read now so that the span has it from the start (recording it later costs
-        // more); a bad one is refused once the request is authenticated.
-        let id = match DeliveryId::from_header(&head.headers) {
-            Ok(Some(id)) => Ok(id),
-            Ok(None) => Ok(DeliveryId::generate()),
-            Err(reason) => Err(reason),
-        };
-        let span = DeliverySpan::delivery(&route.name, id.as_ref().ok().map(DeliveryId::as_str));
-        if let Some(refusal) = same_site::refusal(&head, self.site.url()) {
-            return Answered::unauthenticated(route, span, refusal, Reason::CrossSite);
-        }
-        if let Err(rejection) = self.auth.check(&head) {
-            return Answered::unauthenticated(
-                route,
+        async move {
+            if head.method != Method::POST {
+                // Not a delivery: the activity log does not keep it.
+                let mut answered = Answered::site(method_not_allowed("POST"));
+                answered.rejected = Some(Reason::Method);
+                return answered;
+            }
+            // The id is read now so that the span has it from the start (recording it later costs
+            // more); a bad one is refused once the request is authenticated.
+            let id = match DeliveryId::from_header(&head.headers) {
+                Ok(Some(id)) => Ok(id),
+                Ok(None) => Ok(DeliveryId::generate()),
+                Err(reason) => Err(reason),
+            };
+            let span =
+                DeliverySpan::delivery(&route.name, id.as_ref().ok().map(DeliveryId::as_str));
+            if let Some(refusal) = same_site::refusal(&head, self.site.url()) {
+                return Answered::unauthenticated(route, span, refusal, Reason::CrossSite);
+            }
+            if let Err(rejection) = self.auth.check(&head) {
+                return Answered::unauthenticated(
+                    route,
+                    span,
+                    rejection.into_response(),
+                    Reason::Secret,
+                );
+            }
+            let id = match id {
+                Ok(id) => id,
+                Err(reason) => {
+                    let response = error(StatusCode::BAD_REQUEST, reason);
+                    return Answered::refused(route, span, response, Reason::DeliveryId);
+                }
+            };
+            let body = match read_body(body, &self.settings).await {
+                Ok(body) => body,
+                Err(response) => {
+                    let reason = Reason::of_body(response.status().as_u16());
+                    return Answered::refused(route, span, response, reason);
+                }
+            };
+            let delivery =
+                Delivery::new(head, body.clone(), id.clone(), 1, Arc::clone(&self.state));
+            let (response, disposition) = self
+                .dispatch(route, delivery, &span, Source::Network)
+                .await
+                .into_parts();
+            // An argument the handler takes could not be built from the delivery.
+            let rejected = Rejected::is(&response).then_some(Reason::Parse);
+            Answered {
+                response,
                 span,
-                rejection.into_response(),
-                Reason::Secret,
-            );
-        }
-        let id = match id {
-            Ok(id) => id,
-            Err(reason) => {
-                let response = error(StatusCode::BAD_REQUEST, reason);
-                return Answered::refused(route, span, response, Reason::DeliveryId);
+                rejected,
+                kept: Some(Kept {
+                    route,
+                    unauthenticated: false,
+                    body: Some(body),
+                    delivery_id: Some(id),
+                    disposition,
+                    replay_of: None,
+                }),
             }
-        };
-        let body = match read_body(body, &self.settings).await {
-            Ok(body) => body,
-            Err(response) => {
-                let reason = Reason::of_body(response.status().as_u16());
-                return Answered::refused(route, span, response, reason);
-            }
-        };
-        let delivery = Delivery::new(head, body.clone(), id.clone(), 1, Arc::clone(&self.state));
-        let (response, disposition) = self
-            .dispatch(route, delivery, &span, Source::Network)
-            .await
-            .into_parts();
-        // An argument the handler takes could not be built from the delivery.
-        let rejected = Rejected::is(&response).then_some(Reason::Parse);
-        Answered {
-            response,
-            span,
-            rejected,
-            kept: Some(Kept {
-                route,
-                unauthenticated: false,
-                body: Some(body),
-                delivery_id: Some(id),
-                disposition,
-                replay_of: None,
-            }),
         }
     }
 }
@@ -262,15 +283,39 @@ impl Drop for InFlight<'_> {
     }
 }
 
-/// What the access line needs from a request, kept only when the access log is on (cloning the
-/// URI costs reference-count updates on every request otherwise), and boxed so that it takes
-/// one word of the request's state.
-struct Access(Option<Box<(Method, Uri)>>);
+/// What the access line needs from a request (its method and path), kept only when that log is
+/// on. A webhook route's path is the route's own, so a delivery copies nothing of its URI; the
+/// other paths keep theirs, boxed so that it takes one word of the request's state.
+enum Access<'a> {
+    Off,
+    /// A webhook route: its path, with the one trailing slash the router tolerates if the request
+    /// had it.
+    Route {
+        method: Method,
+        path: &'a str,
+        slash: bool,
+    },
+    /// Any other path.
+    Site(Box<(Method, Uri)>),
+}
 
-impl Access {
-    fn of<B>(request: &Request<B>) -> Self {
-        let on = tracing::enabled!(target: "webhooks::access", tracing::Level::INFO);
-        Self(on.then(|| Box::new((request.method().clone(), request.uri().clone()))))
+impl<'a> Access<'a> {
+    fn route(on: bool, head: &Parts, route: &'a Route) -> Self {
+        if !on {
+            return Self::Off;
+        }
+        Self::Route {
+            method: head.method.clone(),
+            path: &route.path,
+            slash: head.uri.path().len() != route.path.len(),
+        }
+    }
+
+    fn site(on: bool, head: &Parts) -> Self {
+        if !on {
+            return Self::Off;
+        }
+        Self::Site(Box::new((head.method.clone(), head.uri.clone())))
     }
 
     /// One line per request, in the delivery's span: method, path, status and time taken in
@@ -278,12 +323,21 @@ impl Access {
     /// without running the handler). The server's logger takes it directly; another subscriber
     /// gets a `tracing` event (target `webhooks::access`).
     fn write(&self, span: &DeliverySpan, response: &Response, latency: Duration, skipped: bool) {
-        let Some(line) = &self.0 else {
-            return;
+        let with_slash;
+        let (method, path) = match self {
+            Self::Off => return,
+            Self::Route {
+                method,
+                path,
+                slash: false,
+            } => (method, *path),
+            Self::Route { method, path, .. } => {
+                with_slash = format!("{path}/");
+                (method, with_slash.as_str())
+            }
+            Self::Site(line) => (&line.0, line.1.path()),
         };
-        let (method, uri) = &**line;
         let method = method.as_str();
-        let path = uri.path();
         let status = response.status().as_u16();
         let latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
         if let Some(logger) = log::logger() {
