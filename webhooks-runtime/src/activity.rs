@@ -85,7 +85,7 @@ impl Service {
         kept: &Kept<'_>,
         response: &Response,
         started: Instant,
-        finished: Instant,
+        latency: Duration,
     ) {
         if self.settings.recent_deliveries == 0 {
             return;
@@ -94,7 +94,7 @@ impl Service {
             id: self.ids.next(),
             started,
             status: response.status().as_u16(),
-            latency: finished - started,
+            latency,
             body: None,
             replay_of: kept.replay_of,
             delivery_id: kept.delivery_id.clone(),

@@ -314,7 +314,7 @@ async fn replay(service: &Service, n: u64) -> Response {
         disposition,
         replay_of: Some(n),
     };
-    service.record(&kept, &response, started, Instant::now());
+    service.record(&kept, &response, started, started.elapsed());
 
     let status = response.status().as_u16();
     let answer = match response.into_body().collect().await {

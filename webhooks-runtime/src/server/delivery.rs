@@ -75,19 +75,15 @@ impl Service {
             headers.insert(REFERRER_POLICY, NO_REFERRER);
             // One clock reading for the latency, the activity log and the connection's idle time.
             let finished = Instant::now();
+            let latency = finished - started;
             if let Some(metrics) = &self.metrics {
-                answered.count(metrics, finished - started);
+                answered.count(metrics, latency);
             }
             if let Some(kept) = &answered.kept {
-                self.record(kept, &answered.response, started, finished);
+                self.record(kept, &answered.response, started, latency);
             }
             let skipped = answered.skipped();
-            access.write(
-                &answered.span,
-                &answered.response,
-                finished - started,
-                skipped,
-            );
+            access.write(&answered.span, &answered.response, latency, skipped);
             if let Some(idle) = idle {
                 idle.since(finished);
             }
