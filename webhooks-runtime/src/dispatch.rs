@@ -125,8 +125,8 @@ impl Service {
                     }
                 }
             }
-            // A replay runs whatever ran before; a delivery from the network is queued, or recognised
-            // by its id.
+            // A replay runs whatever ran before; a delivery from the network is queued, or
+            // recognised by its id.
             let remember = match source {
                 Source::Replay => false,
                 Source::Network => {
