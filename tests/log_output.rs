@@ -98,6 +98,24 @@ async fn stop(child: &mut Child) {
     assert_eq!(common::terminate(child).await, Some(0));
 }
 
+/// Stops the server as [`stop`] does, and returns everything it wrote to stderr.
+async fn stop_and_read(child: &mut Child, logs: tokio::task::JoinHandle<String>) -> String {
+    stop(child).await;
+    read(logs).await
+}
+
+/// Everything the server wrote to stderr, once it closed.
+async fn read(logs: tokio::task::JoinHandle<String>) -> String {
+    tokio::time::timeout(STEP, logs).await.unwrap().unwrap()
+}
+
+/// The access lines of `logs`.
+fn access_lines(logs: &str) -> Vec<&str> {
+    logs.lines()
+        .filter(|line| line.contains("webhooks::access"))
+        .collect()
+}
+
 async fn deliver(addr: SocketAddr, id: &str, body: &[u8]) -> u16 {
     Connection::open(addr)
         .await
@@ -119,8 +137,7 @@ async fn json_lines_parse_and_carry_the_deliverys_fields() {
     assert_eq!(deliver(addr, "delivery-1", &push).await, 200);
     let comment = fixture("discussion.comment__create__hub-docs-composed.json");
     assert_eq!(deliver(addr, "delivery-2", &comment).await, 500);
-    stop(&mut child).await;
-    let logs = tokio::time::timeout(STEP, logs).await.unwrap().unwrap();
+    let logs = stop_and_read(&mut child, logs).await;
 
     let lines: Vec<Value> = logs
         .lines()
@@ -215,12 +232,8 @@ async fn text_lines_read_like_tracing_s_own() {
         .send("GET", "/nowhere", &[], b"")
         .await;
     assert_eq!(reply.status, 404);
-    stop(&mut child).await;
-    let logs = tokio::time::timeout(STEP, logs).await.unwrap().unwrap();
-    let access: Vec<&str> = logs
-        .lines()
-        .filter(|line| line.contains("webhooks::access"))
-        .collect();
+    let logs = stop_and_read(&mut child, logs).await;
+    let access = access_lines(&logs);
     assert_eq!(access.len(), 2, "{logs}");
     // `2026-11-29T10:00:00.123456Z  INFO delivery{...}: webhooks::access: answered ...`
     let (time, rest) = access[0].split_once(' ').unwrap();
@@ -263,8 +276,7 @@ async fn rust_log_can_turn_the_access_lines_off_alone() {
     let logs = collect(child.stderr.take().unwrap());
     let push = fixture("repo.content__update__hfhub-test.json");
     assert_eq!(deliver(addr, "delivery-1", &push).await, 200);
-    stop(&mut child).await;
-    let logs = tokio::time::timeout(STEP, logs).await.unwrap().unwrap();
+    let logs = stop_and_read(&mut child, logs).await;
     assert!(!logs.contains("webhooks::access"), "{logs}");
     let own = logs
         .lines()
@@ -297,12 +309,8 @@ async fn the_access_line_has_the_path_asked_and_long_fields_whole() {
         )
         .await;
     assert_eq!(reply.status, 200);
-    stop(&mut child).await;
-    let logs = tokio::time::timeout(STEP, logs).await.unwrap().unwrap();
-    let access: Vec<&str> = logs
-        .lines()
-        .filter(|line| line.contains("webhooks::access"))
-        .collect();
+    let logs = stop_and_read(&mut child, logs).await;
+    let access = access_lines(&logs);
     assert_eq!(access.len(), 1, "{logs}");
     let expected = format!(
         " INFO delivery{{endpoint=\"hook\" delivery=\"{long_id}\" scope=\"repo.content\" action=\"update\" repo=\"Wauplin/gradio-user-history\"}}: webhooks::access: answered method=\"POST\" path=\"/webhooks/hook/\" status=200 latency_us="
@@ -365,12 +373,9 @@ async fn no_access_line_is_lost_on_a_graceful_stop_after_10000_deliveries() {
         ok.extend(tokio::time::timeout(STEP, sender).await.unwrap().unwrap());
     }
     assert!(ok.len() >= DELIVERIES, "{}", ok.len());
-    let logs = tokio::time::timeout(STEP, logs).await.unwrap().unwrap();
+    let logs = read(logs).await;
     let mut logged = std::collections::HashSet::new();
-    for line in logs
-        .lines()
-        .filter(|line| line.contains("webhooks::access"))
-    {
+    for line in access_lines(&logs) {
         let id = line
             .split("delivery=\"d-")
             .nth(1)
