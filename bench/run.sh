@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # The benchmark, in one command, from anywhere in the repository:
 #
-#   bash bench/run.sh            # ~4 minutes on 2 cores once built; writes bench/RESULTS.md
+#   bash bench/run.sh            # ~15 minutes on 2 cores once built; writes bench/RESULTS.md
 #   bash bench/run.sh --quick    # a smoke run (2 s points); other options: target/bench/release/bench --help
 #
 # Builds `ours`, `baseline` and the driver in release mode (in target/bench, so it never
-# invalidates the debug build in target/), installs wrk from Debian's packages if it is missing,
-# runs the parsing micro-benchmark, then the driver, which loads both servers with wrk on
-# 127.0.0.1, prints the table and writes bench/RESULTS.md.
+# invalidates the debug build in target/), installs wrk and valgrind from Debian's packages if
+# they are missing, runs the parsing micro-benchmark, then the driver, which loads both servers
+# with wrk on 127.0.0.1, counts their instructions per delivery under callgrind, prints the
+# tables and writes bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v wrk >/dev/null; then
-    echo "installing wrk (Debian package)" >&2
+# wrk loads the servers; valgrind (callgrind) counts their instructions per delivery.
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+if [[ " $* " != *" --no-instructions "* && " $* " != *" --quick "* ]]; then
+    command -v valgrind >/dev/null || missing+=(valgrind)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing ${missing[*]} (Debian packages)" >&2
     if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/bench}"

@@ -3,7 +3,7 @@
 //!
 //! - `ours` (`src/bin/ours.rs`): a `#[webhook_endpoint]` app run by `webhooks::main!()`.
 //! - `baseline` (`src/bin/baseline.rs`): the leanest hand-written hyper 1 server doing the same.
-//! - `bench` (`src/bin/bench.rs`): the driver that runs wrk against both and prints the table.
+//! - `bench` (`src/bin/bench/`): the driver that runs wrk against both and prints the table.
 
 use serde::Serialize;
 use webhooks::WebhookPayload;

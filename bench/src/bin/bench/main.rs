@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+mod instructions;
+
 use clap::Parser;
 use webhooks_bench::{PAYLOAD, PAYLOAD_FILE, ROUTE, SECRET, SECRET_HEADER};
 
@@ -67,8 +69,11 @@ struct Args {
     /// Where to write the results, `-` for nowhere [default: bench/RESULTS.md]
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// A smoke run: 1 round of 2 s, 1 s warm-up, 3 startups, 20,000 deliveries (--duration,
-    /// --rounds and --warmup still apply)
+    /// Do not count instructions per delivery with callgrind (valgrind)
+    #[arg(long)]
+    no_instructions: bool,
+    /// A smoke run: 1 round of 2 s, 1 s warm-up, 3 startups, 20,000 deliveries, no instruction
+    /// counts (--duration, --rounds and --warmup still apply)
     #[arg(long)]
     quick: bool,
 }
@@ -81,6 +86,7 @@ struct Options {
     connections: Vec<u32>,
     pin: bool,
     variants: bool,
+    instructions: bool,
     startups: usize,
     deliveries: usize,
     parse_results: Option<PathBuf>,
@@ -97,6 +103,7 @@ impl From<Args> for Options {
             connections: args.connections,
             pin: !args.no_pin,
             variants: !args.no_variants,
+            instructions: !args.no_instructions && !quick,
             startups: if quick { 3 } else { 10 },
             deliveries: if quick { 20_000 } else { 100_000 },
             parse_results: args.parse_results,
@@ -135,7 +142,7 @@ fn main() -> ExitCode {
 }
 
 /// The two servers under test.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Ours,
     Baseline,
@@ -192,15 +199,34 @@ impl Server {
     /// Starts `kind` on a free loopback port, pinned to the server CPU when `pin`, configured as
     /// `config` says, its stderr (its log) going to `log` (or nowhere).
     fn spawn(kind: Kind, pin: bool, config: Config, log: Option<&Path>) -> io::Result<Self> {
+        Self::spawn_wrapped(kind, pin, config, log, &[])
+    }
+
+    /// Starts `kind` as [`spawn`](Self::spawn) does, pinned, under callgrind, which writes its
+    /// counts to `out` once the server ends normally ([`terminate`](Self::terminate)).
+    fn spawn_counted(kind: Kind, config: Config, log: &Path, out: &Path) -> io::Result<Self> {
+        let out = format!("--callgrind-out-file={}", out.display());
+        let wrapper = ["valgrind", "--tool=callgrind", "--quiet", &out];
+        Self::spawn_wrapped(kind, true, config, Some(log), &wrapper)
+    }
+
+    fn spawn_wrapped(
+        kind: Kind,
+        pin: bool,
+        config: Config,
+        log: Option<&Path>,
+        wrapper: &[&str],
+    ) -> io::Result<Self> {
         let port = free_port()?;
         let binary = kind.binary()?;
-        let mut command = if pin {
-            let mut command = Command::new("taskset");
-            command.args(["-c", SERVER_CPU]).arg(&binary);
-            command
-        } else {
-            Command::new(&binary)
-        };
+        let mut program: Vec<&std::ffi::OsStr> = Vec::new();
+        if pin {
+            program.extend(["taskset", "-c", SERVER_CPU].map(std::ffi::OsStr::new));
+        }
+        program.extend(wrapper.iter().map(std::ffi::OsStr::new));
+        program.push(binary.as_os_str());
+        let mut command = Command::new(program[0]);
+        command.args(&program[1..]);
         let stderr = match log {
             Some(path) => Stdio::from(std::fs::File::create(path)?),
             None => Stdio::null(),
@@ -298,6 +324,33 @@ impl Server {
                 .ok_or_else(|| io::Error::other(format!("no {name} in /proc/<pid>/status")))
         };
         Ok((field("VmRSS:")?, field("VmHWM:")?))
+    }
+}
+
+impl Server {
+    /// Stops the server with SIGTERM, as a platform does, and waits (at most `timeout`) until it
+    /// exited successfully.
+    fn terminate(mut self, timeout: Duration) -> io::Result<()> {
+        let signalled = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()?;
+        if !signalled.success() {
+            return Err(io::Error::other("could not send SIGTERM to the server"));
+        }
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return if status.success() {
+                    Ok(())
+                } else {
+                    Err(io::Error::other(format!("the server ended with {status}")))
+                };
+            }
+            if Instant::now() > deadline {
+                return Err(io::Error::other("the server did not stop in time"));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
@@ -848,6 +901,11 @@ fn run(options: &Options) -> io::Result<()> {
             )));
         }
     }
+    if options.instructions && !instructions::available() {
+        return Err(io::Error::other(
+            "`valgrind` is not installed (apt-get install -y valgrind), or pass --no-instructions",
+        ));
+    }
     let dir = std::env::temp_dir().join(format!("webhooks-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let result = measure(options, &dir);
@@ -957,6 +1015,12 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
         .map(|text| text.lines().count())
         .unwrap_or(0);
     eprintln!("the default configuration's log has {lines} lines");
+    let counted = if options.instructions {
+        eprintln!("instructions per delivery (callgrind)");
+        instructions::count_all(&script, dir)?
+    } else {
+        Vec::new()
+    };
 
     eprintln!("startup, memory and size");
     let ours_footprint = footprint(Kind::Ours, options, dir)?;
@@ -969,6 +1033,7 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
         &machine,
         &answer,
         &points,
+        &counted,
         &ours_footprint,
         &baseline_footprint,
     );
@@ -1423,6 +1488,7 @@ fn report(
     machine: &str,
     answer: &str,
     points: &[Point],
+    counted: &[instructions::Counted],
     ours: &Footprint,
     baseline: &Footprint,
 ) -> String {
@@ -1528,6 +1594,30 @@ fn report(
         }
     }
 
+    if let [baseline, rest @ ..] = counted {
+        let _ = writeln!(out, "\n## Instructions per delivery (callgrind)\n");
+        let _ = writeln!(
+            out,
+            "The steadier measure on a shared machine: each server under `valgrind --tool=callgrind`, pinned as above, loaded by wrk over {} connections for 2 s and then for 6 s; the difference of the two runs' instructions over the difference of their deliveries, so that starting and stopping do not count. Every thread is counted (the log's writer too). `/ baseline` is the baseline's count over the server's, like the throughput ratio.\n",
+            instructions::CONNECTIONS
+        );
+        let _ = writeln!(
+            out,
+            "| server | instructions per delivery | / baseline | deliveries in the 6 s run |"
+        );
+        let _ = writeln!(out, "| --- | ---: | ---: | ---: |");
+        for counted in [baseline].into_iter().chain(rest) {
+            let _ = writeln!(
+                out,
+                "| {} | {:.0} | {:.2} | {} |",
+                counted.name,
+                counted.per_delivery,
+                baseline.per_delivery / counted.per_delivery,
+                counted.deliveries
+            );
+        }
+    }
+
     let _ = writeln!(out, "\n## Startup, memory, size\n");
     let _ = writeln!(
         out,
@@ -1586,9 +1676,17 @@ fn report(
         })
         .min_by(|a, b| a.1.total_cmp(&b.1));
     if let Some((connections, ratio)) = worst {
+        // The instruction count, steadier than the wall clock, said beside it.
+        let counted = match counted {
+            [baseline, ours, ..] => format!(
+                "; in instructions per delivery {:.2}",
+                baseline.per_delivery / ours.per_delivery
+            ),
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "| default configuration (log on) ≥ 0.95 × baseline at 16, 64, 256 connections | lowest {ratio:.2} (at {connections}) | {} |",
+            "| default configuration (log on) ≥ 0.95 × baseline at 16, 64, 256 connections | lowest {ratio:.2} (at {connections}){counted} | {} |",
             met(ratio >= 0.95)
         );
     }
