@@ -81,6 +81,13 @@ async fn a_known_mix_of_deliveries_is_counted_exactly() {
     .await;
     let addr = server.local_addr();
     let event = fixture("discussion__create__hfhub-test.json");
+    // Before anything: the usual statuses, refusals included, are series at 0 already.
+    let before = scrape(addr).await;
+    for status in [200, 401, 403, 413, 422, 503] {
+        let name =
+            format!(r#"webhooks_deliveries_total{{endpoint="/webhooks/hook",status="{status}"}}"#);
+        assert_eq!(value(&before, &name), 0.0, "{status}");
+    }
 
     // 200 ×3, one of them sent twice with the same id (a duplicate, answered 200 too).
     for _ in 0..2 {
