@@ -134,6 +134,12 @@ async fn a_handled_delivery_is_a_duplicate_and_a_failed_one_runs_again() {
     assert_eq!(send("failed-1", "fail/model").await.status(), 503);
     assert_eq!(runs.of("failed-1"), 2, "a failed delivery runs again");
 
+    // A sender's id that looks like the ones the server makes up is still recognised.
+    assert_eq!(send("local-from-a-sender", "me/model").await.status(), 200);
+    let again = send("local-from-a-sender", "me/model").await;
+    assert_eq!(again.text(), r#"{"duplicate":true}"#);
+    assert_eq!(runs.of("local-from-a-sender"), 1);
+
     // Without a Webhook-Id, every request is a new delivery.
     for _ in 0..2 {
         let reply = client
@@ -142,7 +148,7 @@ async fn a_handled_delivery_is_a_duplicate_and_a_failed_one_runs_again() {
             .await;
         assert_eq!(reply.status(), 200);
     }
-    assert_eq!(runs.total(), 5);
+    assert_eq!(runs.total(), 6);
 }
 
 #[tokio::test]

@@ -35,18 +35,33 @@ pub(crate) const MAX_LEN: usize = 200;
 /// }
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DeliveryId(Arc<str>);
+pub struct DeliveryId {
+    id: Arc<str>,
+    /// Made up by this server, not sent: known from how it was made, not from its text, so that
+    /// a sender's own `local-…` id is still recognised when it comes again.
+    generated: bool,
+}
+
+/// How the ids the server makes up start.
+const GENERATED_PREFIX: &str = "local-";
 
 impl DeliveryId {
     /// The id as the Hub sent it (or as the server made it up).
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.id
     }
 
     /// Whether the server made this id up because the sender sent no `Webhook-Id`. Such an id is
     /// never sent again, so it never matches an earlier delivery.
     pub fn is_generated(&self) -> bool {
-        self.0.starts_with("local-")
+        self.generated
+    }
+
+    fn sent(id: &str) -> Self {
+        Self {
+            id: id.into(),
+            generated: false,
+        }
     }
 
     /// The id of the delivery that started this Hub Job, from `WEBHOOK_ID`; `None` outside such a
@@ -76,7 +91,7 @@ impl DeliveryId {
     pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Option<Self> {
         lookup(WEBHOOK_ID_VAR)
             .filter(|id| !id.trim().is_empty())
-            .map(|id| Self(id.trim().into()))
+            .map(|id| Self::sent(id.trim()))
     }
 
     /// The `Webhook-Id` a request carries: `Ok(None)` when there is none, `Err` with the reason
@@ -95,7 +110,7 @@ impl DeliveryId {
         if text.len() > MAX_LEN {
             return Err("the Webhook-Id header is longer than 200 characters");
         }
-        Ok(Some(Self(text.into())))
+        Ok(Some(Self::sent(text)))
     }
 
     /// A new id for a delivery that came without one: `local-` followed by a random number drawn
@@ -111,7 +126,7 @@ impl DeliveryId {
             if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
                 hasher.write_u128(now.as_nanos());
             }
-            format!("local-{:016x}", hasher.finish())
+            format!("{GENERATED_PREFIX}{:016x}", hasher.finish())
         });
         let n = COUNTER.fetch_add(1, Ordering::Relaxed) + 1;
         // Written in a reused buffer, then copied once into its shared allocation.
@@ -124,31 +139,38 @@ impl DeliveryId {
             text.extend_from_slice(prefix.as_bytes());
             text.push(b'-');
             crate::log::decimal(&mut text, n);
-            Self(std::str::from_utf8(&text).unwrap_or("local").into())
+            Self {
+                id: std::str::from_utf8(&text).unwrap_or("local").into(),
+                generated: true,
+            }
         })
     }
 
-    /// An id as stored by the inbox.
+    /// An id as stored by the inbox, which keeps its text only: one the server made up is known
+    /// by its prefix.
     pub(crate) fn from_stored(id: &str) -> Self {
-        Self(id.into())
+        Self {
+            id: id.into(),
+            generated: id.starts_with(GENERATED_PREFIX),
+        }
     }
 }
 
 impl fmt::Display for DeliveryId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.id)
     }
 }
 
 impl fmt::Debug for DeliveryId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(&*self.id, f)
     }
 }
 
 impl AsRef<str> for DeliveryId {
     fn as_ref(&self) -> &str {
-        &self.0
+        &self.id
     }
 }
 
@@ -163,6 +185,14 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.is_generated());
         assert_eq!(a.as_str().split('-').count(), 3, "{a}");
+        assert!(a.as_str().starts_with(GENERATED_PREFIX), "{a}");
+        // Known by how it was made, not by its text.
+        let mut headers = http::HeaderMap::new();
+        headers.insert(WEBHOOK_ID_HEADER, a.as_str().parse().unwrap());
+        let sent = DeliveryId::from_header(&headers).unwrap().unwrap();
+        assert_eq!(sent.as_str(), a.as_str());
+        assert!(!sent.is_generated());
+        assert!(DeliveryId::from_stored(a.as_str()).is_generated());
     }
 
     #[test]
