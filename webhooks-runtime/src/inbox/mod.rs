@@ -238,6 +238,17 @@ pub(crate) enum Settled {
     Dead,
 }
 
+impl Settled {
+    /// The `state` and `next_at` (milliseconds) columns the SQL stores write for it.
+    pub(crate) fn row(self) -> (&'static str, Option<i64>) {
+        match self {
+            Self::Done => ("done", None),
+            Self::RetryAt(at) => ("waiting", Some(millis(at))),
+            Self::Dead => ("dead", None),
+        }
+    }
+}
+
 impl Outcome {
     /// Where this attempt leaves the delivery: what every store writes.
     pub(crate) fn settled(&self) -> Settled {

@@ -21,8 +21,8 @@ use tokio::sync::oneshot;
 
 use super::{
     AttemptRecord, Begin, ClaimId, Claimed, Counts, DeliveryKey, Durability, Enqueued, Entry,
-    NewDelivery, Outcome, Settled, Status, Store, StoreError, StoreFuture, decode_headers,
-    encode_headers, from_millis, millis, status,
+    NewDelivery, Outcome, Status, Store, StoreError, StoreFuture, decode_headers, encode_headers,
+    from_millis, millis, status,
 };
 
 /// The most operations committed in one transaction.
@@ -462,11 +462,7 @@ fn settle(
     now: SystemTime,
 ) -> rusqlite::Result<()> {
     let now = millis(now);
-    let (state, next_at) = match outcome.settled() {
-        Settled::Done => ("done", None),
-        Settled::RetryAt(at) => ("waiting", Some(millis(at))),
-        Settled::Dead => ("dead", None),
-    };
+    let (state, next_at) = outcome.settled().row();
     let changed = tx
         .prepare_cached(
             "UPDATE deliveries SET state = ?2, next_at = coalesce(?3, next_at), lease_until = NULL,

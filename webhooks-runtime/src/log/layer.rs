@@ -3,6 +3,7 @@
 //! are written to it directly.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Level, Subscriber};
@@ -25,6 +26,11 @@ pub(crate) struct Logger {
     pub(super) format: Format,
     colors: bool,
     writer: Writer,
+    /// What the installed filter says of access lines and of deliveries' spans, read once it is
+    /// installed (`main!()`'s filter is fixed from then on; asking it costs some 100
+    /// instructions a request, each).
+    access_on: AtomicBool,
+    spans_on: AtomicBool,
 }
 
 thread_local! {
@@ -46,7 +52,26 @@ impl Logger {
             format,
             colors,
             writer,
+            access_on: AtomicBool::new(false),
+            spans_on: AtomicBool::new(false),
         }
+    }
+
+    /// Reads what the filter just installed says of access lines and deliveries' spans.
+    pub(super) fn read_filter(&self) {
+        self.access_on
+            .store(super::access_wanted(), Ordering::Relaxed);
+        self.spans_on.store(span::wanted(), Ordering::Relaxed);
+    }
+
+    /// Whether access lines are written.
+    pub(super) fn access_on(&self) -> bool {
+        self.access_on.load(Ordering::Relaxed)
+    }
+
+    /// Whether deliveries have spans.
+    pub(super) fn spans_on(&self) -> bool {
+        self.spans_on.load(Ordering::Relaxed)
     }
 
     /// The lines dropped so far because stderr did not keep up.

@@ -56,18 +56,10 @@ static LOGGER: OnceLock<Logger> = OnceLock::new();
 /// Whether the server's logger is the one `tracing` writes to.
 static INSTALLED: AtomicBool = AtomicBool::new(false);
 
-/// Whether the installed filter lets access lines through, read once when the logger is installed
-/// (`main!()`'s filter is fixed from the start; asking it costs some 100 instructions a request).
-static ACCESS_ON: AtomicBool = AtomicBool::new(false);
-
-/// Whether access lines are wanted: the installed filter's answer when the server writes the log,
-/// else the application's subscriber's.
+/// Whether access lines are wanted: what the server's logger read of its filter, else the
+/// application's subscriber's answer.
 pub(crate) fn access_enabled() -> bool {
-    if INSTALLED.load(Ordering::Relaxed) {
-        ACCESS_ON.load(Ordering::Relaxed)
-    } else {
-        access_wanted()
-    }
+    logger().map_or_else(access_wanted, Logger::access_on)
 }
 
 fn access_wanted() -> bool {
@@ -184,8 +176,7 @@ pub(crate) fn init() -> Result<Flush, Error> {
     {
         return Ok(Flush { closer: None });
     }
-    ACCESS_ON.store(access_wanted(), Ordering::Relaxed);
-    span::read_filter();
+    logger.read_filter();
     INSTALLED.store(true, Ordering::Relaxed);
     std::panic::set_hook(Box::new(log_panic));
     Ok(Flush {

@@ -12,7 +12,6 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 
@@ -81,18 +80,21 @@ thread_local! {
 
 impl Written {
     fn new(logger: &Logger, write: impl FnOnce(&mut Fields<'_>)) -> Self {
-        let mut write = Some(write);
-        let mut keep = |scratch: &mut Vec<u8>| {
-            scratch.clear();
-            if let Some(write) = write.take() {
-                write(&mut Fields::new(logger.format, scratch, None));
-            }
-            Self::of(scratch)
-        };
         SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => keep(&mut scratch),
-            Err(_) => keep(&mut Vec::new()),
+            Ok(mut scratch) => Self::write_into(&mut scratch, logger, write),
+            Err(_) => Self::write_into(&mut Vec::new(), logger, write),
         })
+    }
+
+    /// What `write` writes, in `scratch`, then kept.
+    fn write_into(
+        scratch: &mut Vec<u8>,
+        logger: &Logger,
+        write: impl FnOnce(&mut Fields<'_>),
+    ) -> Self {
+        scratch.clear();
+        write(&mut Fields::new(logger.format, scratch, None));
+        Self::of(scratch)
     }
 
     fn of(written: &[u8]) -> Self {
@@ -127,25 +129,16 @@ pub(super) fn with_current<T>(f: impl FnOnce(Option<&OwnSpan>) -> T) -> T {
     })
 }
 
-/// Whether the installed filter wants deliveries' spans (their level is `INFO`), read once when
-/// the server's logger is installed: its filter is fixed from the start.
-static SPANS_ON: AtomicBool = AtomicBool::new(false);
-
-/// Reads what the just installed filter says of deliveries' spans.
-pub(super) fn read_filter() {
-    SPANS_ON.store(tracing::enabled!(tracing::Level::INFO), Ordering::Relaxed);
-}
-
-/// Whether the server's logger wants deliveries' spans.
-fn info_enabled() -> bool {
-    SPANS_ON.load(Ordering::Relaxed)
+/// Whether the installed filter wants deliveries' spans: their level is `INFO`.
+pub(super) fn wanted() -> bool {
+    tracing::enabled!(tracing::Level::INFO)
 }
 
 impl DeliverySpan {
     /// A delivery from the network, its id read from the request (none when it cannot be one).
     pub(crate) fn delivery(endpoint: &str, id: Option<&str>) -> Self {
         match logger() {
-            Some(logger) if info_enabled() => Self::own(logger, "delivery", |fields| {
+            Some(logger) if logger.spans_on() => Self::own(logger, "delivery", |fields| {
                 fields.str("endpoint", endpoint);
                 if let Some(id) = id {
                     fields.str("delivery", id);
@@ -166,7 +159,7 @@ impl DeliverySpan {
     /// An attempt at a queued delivery.
     pub(crate) fn queued(endpoint: &str, id: &str, attempt: u32) -> Self {
         match logger() {
-            Some(logger) if info_enabled() => Self::own(logger, "queued", |fields| {
+            Some(logger) if logger.spans_on() => Self::own(logger, "queued", |fields| {
                 fields.str("endpoint", endpoint);
                 fields.str("delivery", id);
                 fields.u64("attempt", u64::from(attempt));
@@ -187,7 +180,7 @@ impl DeliverySpan {
     /// A replay of a recorded delivery from the deliveries API.
     pub(crate) fn replay(endpoint: &str, id: &str, of: u64) -> Self {
         match logger() {
-            Some(logger) if info_enabled() => Self::own(logger, "replay", |fields| {
+            Some(logger) if logger.spans_on() => Self::own(logger, "replay", |fields| {
                 fields.str("endpoint", endpoint);
                 fields.str("delivery", id);
                 fields.u64("of", of);

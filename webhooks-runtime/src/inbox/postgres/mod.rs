@@ -26,7 +26,7 @@ use self::writer::{Pending, Write, Written};
 use super::location::redact_password;
 use super::{
     AttemptRecord, Begin, ClaimId, Claimed, Counts, DEFAULT_LEASE, DeliveryKey, Enqueued, Entry,
-    NewDelivery, Outcome, Settled, Status, Store, StoreError, StoreFuture, backoff, decode_headers,
+    NewDelivery, Outcome, Status, Store, StoreError, StoreFuture, backoff, decode_headers,
     from_millis, millis, status,
 };
 
@@ -519,11 +519,7 @@ impl Store for PostgresStore {
     }
 
     fn settle(&self, claim: ClaimId, outcome: Outcome, now: SystemTime) -> StoreFuture<'_, ()> {
-        let (state, next_at) = match outcome.settled() {
-            Settled::Done => ("done", None),
-            Settled::RetryAt(at) => ("waiting", Some(millis(at))),
-            Settled::Dead => ("dead", None),
-        };
+        let (state, next_at) = outcome.settled().row();
         let write = Write::Settle {
             claim: claim.0,
             state,
