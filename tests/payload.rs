@@ -143,3 +143,35 @@ fn refusals_name_the_problem() {
         "invalid webhook payload at `repo.private`: invalid type: null, expected a boolean"
     ));
 }
+
+/// Bytes that are not UTF-8 are judged where they are: inside a string the model skips they do
+/// not matter (as with serde_json's byte decoder), inside a string it keeps they are refused with
+/// the field's path.
+#[test]
+fn bytes_that_are_not_utf8_are_judged_where_they_are() {
+    let mut value: Value =
+        serde_json::from_slice(&fixture("discussion__create__hfhub-test.json")).unwrap();
+    value["notAField"] = json!("MARK");
+    let text = value.to_string();
+    let skipped = text.replace("MARK", "a\u{e9}").into_bytes();
+    let mut skipped_raw = text.replace("MARK", "a@").into_bytes();
+    let at = skipped_raw.iter().position(|&byte| byte == b'@').unwrap();
+    skipped_raw[at] = 0xff;
+    assert!(std::str::from_utf8(&skipped_raw).is_err());
+    let accepted = WebhookPayload::from_slice(&skipped_raw).unwrap();
+    assert_eq!(accepted, WebhookPayload::from_slice(&skipped).unwrap());
+    assert_eq!(accepted.repo.name, "gpt2");
+
+    value.as_object_mut().unwrap().remove("notAField");
+    value["repo"]["name"] = json!("MARK");
+    let mut kept_raw = value.to_string().replace("MARK", "a@").into_bytes();
+    let at = kept_raw.iter().position(|&byte| byte == b'@').unwrap();
+    kept_raw[at] = 0xff;
+    let err = WebhookPayload::from_slice(&kept_raw).unwrap_err();
+    assert_eq!(err.path(), "repo.name");
+    assert!(
+        err.to_string()
+            .starts_with("invalid webhook payload at `repo.name`: invalid unicode code point"),
+        "{err}"
+    );
+}
