@@ -53,7 +53,23 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonError> {
     // A valid document costs what plain serde_json costs. Tracking the path costs about as much
     // again (an allocation per key), so only a document that failed pays for it, decoded a second
     // time to say where.
-    serde_json::from_slice(bytes).or_else(|_| from_slice_tracked(bytes))
+    decode(bytes).or_else(|_| from_slice_tracked(bytes))
+}
+
+/// Plain serde_json decoding of `bytes`, UTF-8 checked once.
+///
+/// A body that is UTF-8 throughout (every body the Hub sends) is checked once, with the standard
+/// library's word-at-a-time check, and decoded from the `str`: serde_json's byte decoder would
+/// check every string again one by one, a fifth of the decoding (callgrind: ~5k of ~27k
+/// instructions for the Hub docs' 1,280-byte payload). Any other body takes the byte decoder,
+/// which answers exactly as before: it accepts bytes that are not UTF-8 inside a string it
+/// skips, and names the string it cannot read.
+#[inline]
+pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
+    }
 }
 
 /// [`from_slice`] with the path of the failing field tracked: only a document that failed pays
