@@ -241,7 +241,12 @@ impl Service {
         let mut cut = CutOff::watch(&self.stopping, span);
         let outcome = match deadline {
             None => (&mut call).await,
+            // `biased`: the handler is polled first, so the timer (whose clock starts here) is
+            // only registered with tokio's timer wheel once the handler waits; most handlers
+            // answer on their first poll, and never pay for registering and removing it
+            // (callgrind: ~900 instructions per delivery, with select!'s random order besides).
             Some(deadline) => tokio::select! {
+                biased;
                 outcome = &mut call => outcome,
                 () = tokio::time::sleep(deadline) => {
                     if self.background_full() {
