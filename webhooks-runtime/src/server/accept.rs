@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
-use tokio_util::task::{AbortOnDropHandle, TaskTracker};
+use tokio_util::task::TaskTracker;
 
-use super::idle::{Connections, Evictable, Idle, close_slow_heads};
+use super::idle::{Connections, Evictable, Idle};
 use crate::service::Service;
 
 /// How often a connection waiting for a slot looks again for an idle connection to close.
@@ -29,22 +29,17 @@ pub(super) async fn serve(
     let settings = service.settings;
     let mut http = http1::Builder::new();
     // A head must arrive within the timeout of the connection's opening or of its previous
-    // answer (slowloris): enforced by `close_slow_heads` below rather than by hyper's timer per
-    // request. A client that shuts down its sending side after the request still gets its answer.
-    http.header_read_timeout(None)
+    // answer (slowloris). A client that shuts down its sending side after the request still gets
+    // its answer.
+    http.timer(TokioTimer::new())
+        .header_read_timeout(settings.header_read_timeout)
         .keep_alive(true)
         .half_close(true);
     let graceful = GracefulShutdown::new();
     let connections = TaskTracker::new();
     // Past the limit, new connections wait in the kernel's accept queue instead of costing memory.
     let slots = Arc::new(Semaphore::new(settings.max_connections));
-    let idle_connections = Arc::new(Connections::default());
-    // Runs until `serve` returns, so that the grace period of a shutdown also cuts off heads that
-    // never finish.
-    let _slow_heads = AbortOnDropHandle::new(tokio::spawn(close_slow_heads(
-        Arc::clone(&idle_connections),
-        settings.header_read_timeout,
-    )));
+    let idle_connections = Connections::default();
     loop {
         let stream = tokio::select! {
             biased;

@@ -3,37 +3,19 @@
 //! sending its head), so that connections held open cannot lock out the Hub.
 //!
 //! The request path only stores a number: [`Idle::busy`] when a request's head has arrived,
-//! [`Idle::since`] with the time its answer was ready.
-//!
-//! The same numbers enforce the header-read timeout: [`close_slow_heads`] looks over the open
-//! connections a few times per timeout and closes those that have waited longer. hyper's own
-//! header-read timer did this per request (a timer created, registered with tokio's timer wheel,
-//! polled and removed for every request: about 1,000 instructions, 2 % of a delivery, measured
-//! with callgrind); a look over a few connections every so often costs nothing per request.
+//! [`Idle::since`] with the time its answer was ready. (hyper closes a connection whose head does
+//! not arrive within the header-read timeout; this only chooses whom to close early.)
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 /// `waiting` when a request is in progress: the connection is not waiting for a head.
 const BUSY: u64 = 0;
-
-/// `evicted`: the connection is open.
-const KEPT: u8 = 0;
-/// `evicted`: closed to make room for a new connection.
-const FOR_ROOM: u8 = 1;
-/// `evicted`: closed because no head arrived within the header-read timeout.
-const TIMED_OUT: u8 = 2;
-
-/// How often the header-read timeout is checked: this fraction of it, so that a connection is
-/// closed at most an eighth of the timeout late...
-const CHECKS_PER_TIMEOUT: u32 = 8;
-/// ...but at least this often, and at most this often.
-const CHECK_BOUNDS: (Duration, Duration) = (Duration::from_millis(5), Duration::from_secs(1));
 
 /// When one connection started waiting for a request head, if it is waiting; and whether the
 /// server wants it closed to make room for another.
@@ -42,9 +24,8 @@ pub(crate) struct Idle {
     opened: Instant,
     /// Nanoseconds from `opened` to when the wait started, plus one; [`BUSY`] otherwise.
     waiting: AtomicU64,
-    /// Set to close the connection while it waits, and why ([`KEPT`], [`FOR_ROOM`],
-    /// [`TIMED_OUT`]).
-    evicted: AtomicU8,
+    /// Set to close the connection while it waits (see [`Connections::evict_longest_idle`]).
+    evicted: AtomicBool,
     /// The connection's task, to wake it when it is evicted (a tokio task's waker always wakes
     /// the same task, so the first one is kept).
     waker: OnceLock<Waker>,
@@ -56,7 +37,7 @@ impl Idle {
         Arc::new(Self {
             opened: Instant::now(),
             waiting: AtomicU64::new(1),
-            evicted: AtomicU8::new(KEPT),
+            evicted: AtomicBool::new(false),
             waker: OnceLock::new(),
         })
     }
@@ -78,18 +59,6 @@ impl Idle {
             BUSY => None,
             nanos => Some(self.opened + Duration::from_nanos(nanos - 1)),
         }
-    }
-
-    /// Closes the connection (wakes its task, which then ends) for `reason`.
-    fn evict(&self, reason: u8) {
-        self.evicted.store(reason, Ordering::Relaxed);
-        if let Some(waker) = self.waker.get() {
-            waker.wake_by_ref();
-        }
-    }
-
-    fn is_evicted(&self) -> bool {
-        self.evicted.load(Ordering::Relaxed) != KEPT
     }
 }
 
@@ -121,29 +90,17 @@ impl Connections {
         let longest = open
             .values()
             .filter_map(Weak::upgrade)
-            .filter(|idle| !idle.is_evicted())
+            .filter(|idle| !idle.evicted.load(Ordering::Relaxed))
             .filter_map(|idle| Some((idle.waiting_since()?, idle)))
             .min_by_key(|(since, _)| *since);
         let Some((_, idle)) = longest else {
             return false;
         };
-        idle.evict(FOR_ROOM);
-        true
-    }
-
-    /// Closes every connection that has waited for a request head since before `deadline`;
-    /// how many.
-    fn evict_waiting_since_before(&self, deadline: Instant) -> usize {
-        let mut open = self.open();
-        open.retain(|_, idle| idle.strong_count() > 0);
-        let mut evicted = 0;
-        for idle in open.values().filter_map(Weak::upgrade) {
-            if !idle.is_evicted() && idle.waiting_since().is_some_and(|since| since < deadline) {
-                idle.evict(TIMED_OUT);
-                evicted += 1;
-            }
+        idle.evicted.store(true, Ordering::Relaxed);
+        if let Some(waker) = idle.waker.get() {
+            waker.wake_by_ref();
         }
-        evicted
+        true
     }
 
     fn open(&self) -> MutexGuard<'_, HashMap<u64, Weak<Idle>>> {
@@ -176,36 +133,11 @@ where
         if this.idle.waker.get().is_none() {
             let _ = this.idle.waker.set(cx.waker().clone());
         }
-        match this.idle.evicted.load(Ordering::Relaxed) {
-            KEPT => Pin::new(&mut this.connection).poll(cx),
-            FOR_ROOM => {
-                tracing::debug!("closed an idle connection to make room for a new one");
-                Poll::Ready(Ok(()))
-            }
-            _ => {
-                tracing::debug!(
-                    "closed a connection whose request head did not arrive within the header-read timeout"
-                );
-                Poll::Ready(Ok(()))
-            }
+        if this.idle.evicted.load(Ordering::Relaxed) {
+            tracing::debug!("closed an idle connection to make room for a new one");
+            return Poll::Ready(Ok(()));
         }
-    }
-}
-
-/// Closes, for as long as it runs, every connection of `connections` that has waited longer than
-/// `timeout` for a request head (since it opened, or since its previous answer was ready): a
-/// client that never finishes its head (slowloris), or an idle keep-alive connection. Checks
-/// [`CHECKS_PER_TIMEOUT`] times per timeout (within [`CHECK_BOUNDS`]), so a connection is closed
-/// between `timeout` and `timeout` plus one check late.
-pub(super) async fn close_slow_heads(connections: Arc<Connections>, timeout: Duration) {
-    let every = (timeout / CHECKS_PER_TIMEOUT).clamp(CHECK_BOUNDS.0, CHECK_BOUNDS.1);
-    let mut checks = tokio::time::interval(every);
-    checks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        let now = checks.tick().await.into_std();
-        if let Some(deadline) = now.checked_sub(timeout) {
-            connections.evict_waiting_since_before(deadline);
-        }
+        Pin::new(&mut this.connection).poll(cx)
     }
 }
 
@@ -225,38 +157,11 @@ mod tests {
         second.since(now + Duration::from_millis(1));
         busy.busy();
         assert!(connections.evict_longest_idle());
-        assert!(second.is_evicted());
-        assert!(!first.is_evicted());
+        assert!(second.evicted.load(Ordering::Relaxed));
+        assert!(!first.evicted.load(Ordering::Relaxed));
         assert!(connections.evict_longest_idle());
-        assert!(first.is_evicted());
+        assert!(first.evicted.load(Ordering::Relaxed));
         assert!(!connections.evict_longest_idle(), "only a busy one is left");
-        assert!(!busy.is_evicted());
-    }
-
-    #[test]
-    fn connections_waiting_past_the_deadline_are_closed_and_others_kept() {
-        let connections = Connections::default();
-        let (late, recent, busy, fresh) = (Idle::new(), Idle::new(), Idle::new(), Idle::new());
-        for idle in [&late, &recent, &busy, &fresh] {
-            connections.register(idle, 10);
-        }
-        let now = Instant::now();
-        late.since(now);
-        recent.since(now + Duration::from_millis(20));
-        busy.busy();
-        // `fresh` waits for its first head since it opened, before `now`.
-        let deadline = now + Duration::from_millis(10);
-        assert_eq!(connections.evict_waiting_since_before(deadline), 2);
-        assert_eq!(late.evicted.load(Ordering::Relaxed), TIMED_OUT);
-        assert_eq!(fresh.evicted.load(Ordering::Relaxed), TIMED_OUT);
-        assert!(!recent.is_evicted());
-        assert!(!busy.is_evicted());
-        // Already closed ones are not counted again; a busy connection never is.
-        assert_eq!(
-            connections.evict_waiting_since_before(now + Duration::from_secs(60)),
-            1
-        );
-        assert!(recent.is_evicted());
-        assert!(!busy.is_evicted());
+        assert!(!busy.evicted.load(Ordering::Relaxed));
     }
 }
