@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{Connection, SECRET, fixture, launch, post, request};
 use serde_json::{Value, json};
-use webhooks::extract::{Bytes, HeaderMap};
+use webhooks::extract::{Bytes, Delivery, FromDelivery, HeaderMap};
 use webhooks::handler::blocking;
 use webhooks::{HttpError, Json, StatusCode, WebhookPayload, WebhookRequest, WebhooksServer};
 
@@ -609,16 +609,31 @@ async fn a_panicking_handler_is_500_and_the_server_keeps_serving() {
     fn explode_sync(_: WebhookPayload) {
         panic!("sync boom");
     }
+    /// An argument whose extractor panics (the arguments are built before the handler's future
+    /// is first polled: the panic is caught there too).
+    struct Exploding;
+    impl FromDelivery for Exploding {
+        type Rejection = StatusCode;
+        fn from_delivery(_: &Delivery) -> Result<Self, StatusCode> {
+            panic!("extractor boom");
+        }
+    }
+    async fn explode_extractor(_: WebhookPayload, _: Exploding) {}
     let server = launch(
         secured()
             .add_webhook("explode", explode)
-            .add_webhook("explode_sync", blocking(explode_sync)),
+            .add_webhook("explode_sync", blocking(explode_sync))
+            .add_webhook("explode_extractor", explode_extractor),
     )
     .await;
     let addr = server.local_addr();
     let mut connection = Connection::open(addr).await;
     let headers = [("x-webhook-secret", SECRET)];
-    for path in ["/webhooks/explode", "/webhooks/explode_sync"] {
+    for path in [
+        "/webhooks/explode",
+        "/webhooks/explode_sync",
+        "/webhooks/explode_extractor",
+    ] {
         let reply = connection
             .send("POST", path, &headers, &fixture(DISCUSSION))
             .await;

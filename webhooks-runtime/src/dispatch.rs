@@ -224,10 +224,14 @@ impl Service {
         span: &'a DeliverySpan,
         name: &'a str,
     ) -> impl Future<Output = Response> + Send + 'a {
-        let call = Call {
-            future: handler.call(delivery),
-            span,
-        };
+        // The handler builds its arguments now (the payload's fields go into the span), so in
+        // the span, and a panic there is caught like one while it is polled: its future raises
+        // it again where `Call` catches it.
+        let future = span.in_scope(|| {
+            std::panic::catch_unwind(AssertUnwindSafe(|| handler.call(delivery)))
+                .unwrap_or_else(|panic| Box::pin(panicked(panic)))
+        });
+        let call = Call { future, span };
         self.finish_run(call, deadline, span, name)
     }
 
@@ -341,6 +345,11 @@ impl Service {
             }
         });
     }
+}
+
+/// A future that raises `panic` again when polled.
+async fn panicked(panic: Box<dyn std::any::Any + Send>) -> Response {
+    std::panic::resume_unwind(panic)
 }
 
 /// Logs, when dropped before [`finished`](Self::finished) while the server is stopping, that the
