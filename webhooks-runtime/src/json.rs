@@ -224,6 +224,21 @@ mod tests {
     }
 
     #[test]
+    fn bytes_that_are_not_utf8_are_judged_where_they_are() {
+        // Inside a string the type skips: accepted, as serde_json's byte decoder accepts it.
+        let doc = from_slice::<Doc>(b"{\"items\":[],\"note\":\"a\xffb\"}").unwrap();
+        assert!(doc.items.is_empty());
+        // Inside a string it keeps: refused at that field.
+        let err =
+            from_slice::<Doc>(b"{\"items\":[{\"name\":\"a\xffb\",\"count\":1}]}").unwrap_err();
+        assert_eq!(err.path(), "items[0].name");
+        assert!(
+            err.message().starts_with("invalid unicode code point"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn not_json_and_trailing_bytes_point_at_the_document() {
         assert_eq!(from_slice::<Doc>(b"nope").unwrap_err().path(), ".");
         let err = from_slice::<Doc>(br#"{"items":[]} x"#).unwrap_err();
