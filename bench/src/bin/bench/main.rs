@@ -317,10 +317,7 @@ impl Server {
     fn memory(&self) -> io::Result<(u64, u64)> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
         let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix(name))
-                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            kib(&status, name)
                 .ok_or_else(|| io::Error::other(format!("no {name} in /proc/<pid>/status")))
         };
         Ok((field("VmRSS:")?, field("VmHWM:")?))
@@ -765,30 +762,38 @@ end
     Ok(path)
 }
 
-/// Sends `total` deliveries over `connections` keep-alive connections; returns how many were 200.
-fn deliver(port: u16, total: usize, connections: usize) -> io::Result<usize> {
+/// Sends `total` deliveries over `connections` keep-alive connections; how many were answered
+/// `expected`.
+fn send(port: u16, total: usize, connections: usize, expected: u16) -> io::Result<usize> {
     let threads: Vec<_> = (0..connections)
         .map(|index| {
             let count = total / connections + usize::from(index < total % connections);
             std::thread::spawn(move || -> io::Result<usize> {
                 let mut client = Client::connect(port)?;
-                let mut ok = 0;
+                let mut answered = 0;
                 for _ in 0..count {
-                    if client.post(Some(SECRET))?.status == 200 {
-                        ok += 1;
+                    if client.post(Some(SECRET))?.status == expected {
+                        answered += 1;
                     }
                 }
-                Ok(ok)
+                Ok(answered)
             })
         })
         .collect();
-    let mut ok = 0;
+    let mut answered = 0;
     for thread in threads {
-        ok += thread
+        answered += thread
             .join()
             .map_err(|_| io::Error::other("a client thread panicked"))??;
     }
-    Ok(ok)
+    Ok(answered)
+}
+
+/// The value of a `Name: 1234 kB` line of a `/proc` file, in KiB.
+fn kib(text: &str, name: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 fn median(mut values: Vec<Duration>) -> Duration {
@@ -821,7 +826,7 @@ fn footprint(kind: Kind, options: &Options, dir: &Path) -> io::Result<Footprint>
     server.wait_listening()?;
     std::thread::sleep(Duration::from_millis(300));
     let (idle_rss_kib, _) = server.memory()?;
-    let delivered = deliver(server.port, options.deliveries, MEMORY_CONNECTIONS)?;
+    let delivered = send(server.port, options.deliveries, MEMORY_CONNECTIONS, 200)?;
     std::thread::sleep(Duration::from_millis(300));
     let (after_rss_kib, peak_rss_kib) = server.memory()?;
     drop(server);
@@ -1083,33 +1088,6 @@ fn wait_drained_sqlite(port: u16) -> io::Result<()> {
     Ok(())
 }
 
-/// Sends `total` deliveries over `connections` keep-alive connections; how many were answered
-/// `202`.
-fn enqueue(port: u16, total: usize, connections: usize) -> io::Result<usize> {
-    let threads: Vec<_> = (0..connections)
-        .map(|index| {
-            let count = total / connections + usize::from(index < total % connections);
-            std::thread::spawn(move || -> io::Result<usize> {
-                let mut client = Client::connect(port)?;
-                let mut queued = 0;
-                for _ in 0..count {
-                    if client.post(Some(SECRET))?.status == 202 {
-                        queued += 1;
-                    }
-                }
-                Ok(queued)
-            })
-        })
-        .collect();
-    let mut queued = 0;
-    for thread in threads {
-        queued += thread
-            .join()
-            .map_err(|_| io::Error::other("a sender panicked"))??;
-    }
-    Ok(queued)
-}
-
 /// Deliveries queued before the kill -9 of the restart measurement.
 const RESTART_QUEUED: usize = 10_000;
 
@@ -1158,7 +1136,7 @@ fn durable_sqlite(options: &Options, script: &Path, dir: &Path) -> io::Result<Sq
     let inbox = inbox.to_string_lossy();
     let mut server = Server::spawn_durable_with(&inbox, "bench", &log, true)?;
     server.wait_ready(Instant::now())?;
-    let sent = enqueue(server.port, RESTART_QUEUED, 16)?;
+    let sent = send(server.port, RESTART_QUEUED, 16, 202)?;
     server.child.kill()?;
     server.child.wait()?;
     let started = Instant::now();
@@ -1429,17 +1407,8 @@ fn machine() -> String {
         .map(|rest| rest.trim_start_matches([' ', '\t', ':']).to_owned())
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
-    let memory_gib = read("/proc/meminfo")
-        .lines()
-        .find_map(|line| line.strip_prefix("MemTotal:"))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<f64>()
-                .ok()
-        })
-        .map_or(0.0, |kib| kib / 1024.0 / 1024.0);
+    let memory_gib =
+        kib(&read("/proc/meminfo"), "MemTotal:").map_or(0.0, |kib| kib as f64 / 1024.0 / 1024.0);
     let os = read("/etc/os-release")
         .lines()
         .find_map(|line| line.strip_prefix("PRETTY_NAME="))
