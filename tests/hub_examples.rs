@@ -12,6 +12,7 @@ mod mock;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{STEP, fixture, request};
 use mock::{Expect, MockHub, TOKEN, comment_event_json, job_json, whoami_json};
@@ -31,9 +32,13 @@ struct Example {
     addr: SocketAddr,
 }
 
-/// The example's command, with the mock Hub, its token and an empty `HF_HOME`.
+/// The example's command, with the mock Hub, its token and an empty `HF_HOME` of its own.
 fn command(name: &str, hub: &MockHub) -> Command {
-    let home = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hf-home-{name}"));
+    // One directory per command: tests of the same example run in parallel, and one clearing a
+    // shared directory (its inbox included) while the other's example starts made that one exit.
+    static STARTED: AtomicUsize = AtomicUsize::new(0);
+    let n = STARTED.fetch_add(1, Ordering::Relaxed);
+    let home = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("hf-home-{name}-{n}"));
     let _ = std::fs::remove_dir_all(&home);
     std::fs::create_dir_all(&home).unwrap();
     // A queued example's inbox: a fresh file, not one in the working directory.
@@ -72,14 +77,22 @@ impl Example {
         let mut child = command(name, hub).spawn().unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut text = String::new();
-        tokio::time::timeout(STEP, async {
+        let ready = tokio::time::timeout(STEP, async {
             while !text.ends_with("to setup your webhooks.\n") {
-                let read = stdout.read_line(&mut text).await.unwrap();
-                assert_ne!(read, 0, "{name} stopped before it was ready: {text}");
+                if stdout.read_line(&mut text).await.unwrap() == 0 {
+                    return false;
+                }
             }
+            true
         })
         .await
         .unwrap_or_else(|_| panic!("no startup text from {name} in time: {text:?}"));
+        if !ready {
+            let mut log = String::new();
+            let mut stderr = child.stderr.take().unwrap();
+            let _ = tokio::time::timeout(STEP, stderr.read_to_string(&mut log)).await;
+            panic!("{name} stopped before it was ready: {text}\nits log:\n{log}");
+        }
         let start = text.find("http://127.0.0.1:").expect("a local URL");
         let end = start + text[start..].find("/webhooks/").unwrap();
         let addr = text[start + "http://".len()..end].parse().unwrap();
