@@ -154,9 +154,7 @@ fn bytes_that_are_not_utf8_are_judged_where_they_are() {
     value["notAField"] = json!("MARK");
     let text = value.to_string();
     let skipped = text.replace("MARK", "a\u{e9}").into_bytes();
-    let mut skipped_raw = text.replace("MARK", "a@").into_bytes();
-    let at = skipped_raw.iter().position(|&byte| byte == b'@').unwrap();
-    skipped_raw[at] = 0xff;
+    let skipped_raw = not_utf8_at_mark(&text);
     assert!(std::str::from_utf8(&skipped_raw).is_err());
     let accepted = WebhookPayload::from_slice(&skipped_raw).unwrap();
     assert_eq!(accepted, WebhookPayload::from_slice(&skipped).unwrap());
@@ -164,9 +162,7 @@ fn bytes_that_are_not_utf8_are_judged_where_they_are() {
 
     value.as_object_mut().unwrap().remove("notAField");
     value["repo"]["name"] = json!("MARK");
-    let mut kept_raw = value.to_string().replace("MARK", "a@").into_bytes();
-    let at = kept_raw.iter().position(|&byte| byte == b'@').unwrap();
-    kept_raw[at] = 0xff;
+    let kept_raw = not_utf8_at_mark(&value.to_string());
     let err = WebhookPayload::from_slice(&kept_raw).unwrap_err();
     assert_eq!(err.path(), "repo.name");
     assert!(
@@ -174,4 +170,12 @@ fn bytes_that_are_not_utf8_are_judged_where_they_are() {
             .starts_with("invalid webhook payload at `repo.name`: invalid unicode code point"),
         "{err}"
     );
+}
+
+/// `text` with its `MARK` replaced by `a` and a byte that is never UTF-8.
+fn not_utf8_at_mark(text: &str) -> Vec<u8> {
+    let mut bytes = text.replace("MARK", "a@").into_bytes();
+    let at = bytes.iter().position(|&byte| byte == b'@').unwrap();
+    bytes[at] = 0xff;
+    bytes
 }

@@ -434,24 +434,12 @@ mod tests {
         }
     }
 
-    fn done(store: &MemoryStore) -> u64 {
-        now(store.counts()).done
+    async fn done(store: &MemoryStore) -> u64 {
+        store.counts().await.unwrap().done
     }
 
-    /// What the store answers, at once (it never waits).
-    fn now<T>(mut future: StoreFuture<'_, T>) -> T {
-        let waker = std::task::Waker::noop();
-        match future
-            .as_mut()
-            .poll(&mut std::task::Context::from_waker(waker))
-        {
-            std::task::Poll::Ready(result) => result.expect("the memory store does not fail"),
-            std::task::Poll::Pending => panic!("the memory store answers at once"),
-        }
-    }
-
-    #[test]
-    fn an_id_being_handled_or_handled_is_a_duplicate_and_a_failed_one_runs_again() {
+    #[tokio::test]
+    async fn an_id_being_handled_or_handled_is_a_duplicate_and_a_failed_one_runs_again() {
         let store = MemoryStore::new();
         let first = store.begin_now("hook", "a").expect("a new id runs");
         // A retry while the first attempt is still running.
@@ -467,24 +455,24 @@ mod tests {
             "a failed delivery runs again"
         );
         assert!(!handle(&store, "b", true, AT));
-        assert_eq!(done(&store), 2);
+        assert_eq!(done(&store).await, 2);
     }
 
-    #[test]
-    fn only_the_last_ids_handled_are_remembered() {
+    #[tokio::test]
+    async fn only_the_last_ids_handled_are_remembered() {
         let store = MemoryStore::remembering(2);
         for id in ["a", "b", "c"] {
             assert!(handle(&store, id, true, AT));
         }
-        assert_eq!(done(&store), 2);
+        assert_eq!(done(&store).await, 2);
         assert!(!handle(&store, "b", true, AT));
         assert!(!handle(&store, "c", true, AT));
         assert!(handle(&store, "a", true, AT), "the oldest was forgotten");
         assert!(handle(&store, "b", true, AT), "and then the next oldest");
     }
 
-    #[test]
-    fn a_purge_forgets_the_ids_handled_before_its_time() {
+    #[tokio::test]
+    async fn a_purge_forgets_the_ids_handled_before_its_time() {
         let store = MemoryStore::new();
         let second = |n| AT + Duration::from_secs(n);
         assert!(handle(&store, "a", true, second(1)));
@@ -492,8 +480,8 @@ mod tests {
         assert!(handle(&store, "c", true, second(3)));
         let running = store.begin_now("hook", "d").expect("a new id runs");
 
-        assert_eq!(now(store.purge(second(3))), 2);
-        assert_eq!(done(&store), 1);
+        assert_eq!(store.purge(second(3)).await.unwrap(), 2);
+        assert_eq!(done(&store).await, 1);
         assert!(!handle(&store, "c", true, second(4)));
         assert!(
             store.begin_now("hook", "d").is_none(),
