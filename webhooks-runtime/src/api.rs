@@ -303,7 +303,7 @@ async fn replay(service: &Service, n: u64) -> Response {
     let span = DeliverySpan::replay(&route.name, id.as_str(), n);
     let delivery = Delivery::new(head, body.clone(), id.clone(), 1, service.state.clone());
     let (response, disposition) = service
-        .dispatch(route, delivery, &span, Source::Replay)
+        .dispatch(route, &delivery, &span, Source::Replay)
         .await
         .into_parts();
     let kept = Kept {

@@ -79,17 +79,26 @@ impl Router {
         self.routes.iter().map(|route| &*route.path)
     }
 
-    fn get(&self, path: &str) -> Option<&Route> {
-        let index = self
-            .routes
+    fn get(&self, path: &str) -> Option<usize> {
+        self.routes
             .binary_search_by(|route| (*route.path).cmp(path))
-            .ok()?;
-        Some(&self.routes[index])
+            .ok()
     }
 
     /// The route for a request path. One trailing slash is tolerated (`/webhooks/a/` is
     /// `/webhooks/a`), because a URL pasted into the Hub's settings often ends with one.
     pub(crate) fn find(&self, path: &str) -> Option<&Route> {
+        self.position(path).map(|index| self.at(index))
+    }
+
+    /// Where [`find`](Self::find)'s route is in the table: what a future that owns the service
+    /// (and so cannot borrow from it before it starts) keeps instead of the route.
+    pub(crate) fn position(&self, path: &str) -> Option<usize> {
         self.get(path).or_else(|| self.get(path.strip_suffix('/')?))
+    }
+
+    /// The route at `index`, from [`position`](Self::position).
+    pub(crate) fn at(&self, index: usize) -> &Route {
+        &self.routes[index]
     }
 }

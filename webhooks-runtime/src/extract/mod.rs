@@ -57,6 +57,12 @@ impl Delivery {
         }
     }
 
+    /// Gives the delivery its body, once read: a delivery from the network is made before its
+    /// body is read, so that its head is moved once, into the delivery.
+    pub(crate) fn set_body(&mut self, body: Bytes) {
+        self.body = body;
+    }
+
     /// The request method (always `POST` for a routed delivery).
     pub fn method(&self) -> &Method {
         &self.head.method

@@ -284,7 +284,7 @@ impl Service {
                 let (head, body) = request.into_parts();
                 let id = DeliveryId::from_stored(&delivery.key.id);
                 let handling = Delivery::new(head, body, id, attempt, self.state.clone());
-                let run = self.run(&route.handler, handling, None, &span, &route.name);
+                let run = self.run(&route.handler, &handling, None, &span, &route.name);
                 let response = renewing(inbox, claim, run).await;
                 let outcome = outcome(inbox, response, attempt, delivery.max_attempts).await;
                 if outcome.retry_at.is_some()

@@ -41,8 +41,11 @@ const NO_REFERRER: HeaderValue = HeaderValue::from_static("no-referrer");
 impl Service {
     /// Answers one request and writes its access line.
     ///
-    /// The request is taken apart before the future is built, so that the future holds its head
-    /// once; the future owns the service so that hyper can keep it in the connection's slot.
+    /// What can be decided without waiting (the route, the method, the cross-site and secret
+    /// checks, the delivery's id) is decided before the future is built, into a [`Step`] that
+    /// borrows nothing: the future owns the service (hyper keeps it in the connection's slot), so
+    /// it keeps the route's index, and it holds the request's head once, inside the delivery,
+    /// which the endpoint borrows from there.
     pub(crate) fn serve<B>(
         self: Arc<Self>,
         request: Request<B>,
@@ -55,19 +58,42 @@ impl Service {
         let started = Instant::now();
         let log_on = log::access_enabled();
         let (head, body) = request.into_parts();
+        let mut step = match self.router.position(head.uri.path()) {
+            Some(index) => self.admit(index, head, body, log_on),
+            None => Step::Site {
+                access: Access::site(log_on, &head),
+                head,
+                body,
+            },
+        };
         async move {
-            let (mut answered, access) = match self.router.find(head.uri.path()) {
-                Some(route) => {
-                    let access = Access::route(log_on, &head, route);
-                    let _in_flight = self.metrics.as_ref().map(InFlight::new);
-                    (self.deliver(route, head, body).await, access)
-                }
-                None => {
-                    let access = Access::site(log_on, &head);
+            let (mut answered, access, route) = match step {
+                Step::Site { head, body, access } => {
                     // Boxed: the site's future (the landing page, a custom UI) is large, and
                     // only those paths should carry it.
                     let response = Box::pin(self.answer_site(head, body)).await;
-                    (Answered::site(response), access)
+                    (Answered::site(response), access, None)
+                }
+                Step::Refused {
+                    route,
+                    refusal,
+                    access,
+                } => {
+                    let route = self.router.at(route);
+                    (refusal.answered(route), access, Some(route))
+                }
+                Step::Deliver {
+                    route,
+                    // Borrowed where it is: moved out, it would take a second place in the future.
+                    ref mut delivery,
+                    body,
+                    span,
+                    access,
+                } => {
+                    let route = self.router.at(route);
+                    let _in_flight = self.metrics.as_ref().map(InFlight::new);
+                    let answered = self.deliver(route, delivery, body, span).await;
+                    (answered, access, Some(route))
                 }
             };
             let headers = answered.response.headers_mut();
@@ -83,7 +109,7 @@ impl Service {
                 self.record(kept, &answered.response, started, latency);
             }
             let skipped = answered.skipped();
-            access.write(&answered.span, &answered.response, latency, skipped);
+            access.write(route, &answered.span, &answered.response, latency, skipped);
             if let Some(idle) = idle {
                 idle.since(finished);
             }
@@ -91,86 +117,185 @@ impl Service {
         }
     }
 
-    /// A request to a webhook route: method, secret, body, then the endpoint.
-    ///
-    /// A plain `fn` returning an `async` block, so that the future keeps the request's head once
-    /// (an `async fn` keeps its arguments, and a copy of each).
-    #[expect(
-        clippy::manual_async_fn,
-        reason = "an `async fn` would keep a second copy of its arguments in its future"
-    )]
-    fn deliver<'a, B>(
+    /// A request to the webhook route at `index`, as far as it goes without waiting.
+    fn admit<B>(&self, index: usize, head: Parts, body: B, log_on: bool) -> Step<B> {
+        let route = self.router.at(index);
+        let access = Access::route(log_on, &head, route);
+        match self.check(route, &head) {
+            Ok((id, span)) => Step::Deliver {
+                route: index,
+                // Its body is given to it once read.
+                delivery: Delivery::new(head, Bytes::new(), id, 1, Arc::clone(&self.state)),
+                body,
+                span,
+                access,
+            },
+            Err(refusal) => Step::Refused {
+                route: index,
+                refusal,
+                access,
+            },
+        }
+    }
+
+    /// The method, the cross-site and secret checks, then the delivery's id: the id, and the
+    /// delivery's span, or why the request is refused (boxed: the rare case).
+    fn check(
+        &self,
+        route: &Route,
+        head: &Parts,
+    ) -> Result<(DeliveryId, DeliverySpan), Box<Refusal>> {
+        if head.method != Method::POST {
+            // Not a delivery: the activity log does not keep it.
+            return Err(Box::new(Refusal {
+                response: method_not_allowed("POST"),
+                span: DeliverySpan::Off,
+                reason: Reason::Method,
+                keep: Keep::No,
+            }));
+        }
+        // The id is read now so that the span has it from the start (recording it later costs
+        // more); a bad one is refused once the request is authenticated.
+        let id = match DeliveryId::from_header(&head.headers) {
+            Ok(Some(id)) => Ok(id),
+            Ok(None) => Ok(DeliveryId::generate()),
+            Err(reason) => Err(reason),
+        };
+        let span = DeliverySpan::delivery(&route.name, id.as_ref().ok().map(DeliveryId::as_str));
+        let (response, reason, keep) =
+            if let Some(refusal) = same_site::refusal(head, self.site.url()) {
+                (refusal, Reason::CrossSite, Keep::Apart)
+            } else if let Err(rejection) = self.auth.check(head) {
+                (rejection.into_response(), Reason::Secret, Keep::Apart)
+            } else {
+                match id {
+                    Ok(id) => return Ok((id, span)),
+                    Err(reason) => (
+                        error(StatusCode::BAD_REQUEST, reason),
+                        Reason::DeliveryId,
+                        Keep::Deliveries,
+                    ),
+                }
+            };
+        Err(Box::new(Refusal {
+            response,
+            span,
+            reason,
+            keep,
+        }))
+    }
+
+    /// An authenticated delivery: its body, within the size limit and the read timeout, then the
+    /// endpoint.
+    async fn deliver<'a, B>(
         &'a self,
         route: &'a Route,
-        head: Parts,
+        delivery: &mut Delivery,
         body: B,
-    ) -> impl Future<Output = Answered<'a>> + 'a
+        span: DeliverySpan,
+    ) -> Answered<'a>
     where
-        B: Body<Data = Bytes> + 'a,
+        B: Body<Data = Bytes>,
         B::Error: Into<BoxError>,
     {
-        async move {
-            if head.method != Method::POST {
-                // Not a delivery: the activity log does not keep it.
-                let mut answered = Answered::site(method_not_allowed("POST"));
-                answered.rejected = Some(Reason::Method);
-                return answered;
-            }
-            // The id is read now so that the span has it from the start (recording it later costs
-            // more); a bad one is refused once the request is authenticated.
-            let id = match DeliveryId::from_header(&head.headers) {
-                Ok(Some(id)) => Ok(id),
-                Ok(None) => Ok(DeliveryId::generate()),
-                Err(reason) => Err(reason),
-            };
-            let span =
-                DeliverySpan::delivery(&route.name, id.as_ref().ok().map(DeliveryId::as_str));
-            if let Some(refusal) = same_site::refusal(&head, self.site.url()) {
-                return Answered::unauthenticated(route, span, refusal, Reason::CrossSite);
-            }
-            if let Err(rejection) = self.auth.check(&head) {
-                return Answered::unauthenticated(
-                    route,
+        match read_body(body, &self.settings).await {
+            Ok(body) => delivery.set_body(body),
+            Err(response) => {
+                let reason = Reason::of_body(response.status().as_u16());
+                return Refusal {
+                    response,
                     span,
-                    rejection.into_response(),
-                    Reason::Secret,
-                );
-            }
-            let id = match id {
-                Ok(id) => id,
-                Err(reason) => {
-                    let response = error(StatusCode::BAD_REQUEST, reason);
-                    return Answered::refused(route, span, response, Reason::DeliveryId);
+                    reason,
+                    keep: Keep::Deliveries,
                 }
-            };
-            let body = match read_body(body, &self.settings).await {
-                Ok(body) => body,
-                Err(response) => {
-                    let reason = Reason::of_body(response.status().as_u16());
-                    return Answered::refused(route, span, response, reason);
-                }
-            };
-            let delivery =
-                Delivery::new(head, body.clone(), id.clone(), 1, Arc::clone(&self.state));
-            let (response, disposition) = self
-                .dispatch(route, delivery, &span, Source::Network)
-                .await
-                .into_parts();
-            // An argument the handler takes could not be built from the delivery.
-            let rejected = Rejected::is(&response).then_some(Reason::Parse);
-            Answered {
-                response,
-                span,
-                rejected,
-                kept: Some(Kept {
-                    route,
-                    unauthenticated: false,
-                    body: Some(body),
-                    delivery_id: Some(id),
-                    disposition,
-                    replay_of: None,
-                }),
+                .answered(route);
             }
+        }
+        let (response, disposition) = self
+            .dispatch(route, delivery, &span, Source::Network)
+            .await
+            .into_parts();
+        // An argument the handler takes could not be built from the delivery.
+        let rejected = Rejected::is(&response).then_some(Reason::Parse);
+        Answered {
+            response,
+            span,
+            rejected,
+            kept: Some(Kept {
+                route,
+                unauthenticated: false,
+                body: Some(delivery.body().clone()),
+                delivery_id: Some(delivery.id().clone()),
+                disposition,
+                replay_of: None,
+            }),
+        }
+    }
+}
+
+/// A request to a webhook route, as far as [`Service::admit`] takes it.
+enum Step<B> {
+    /// Any other path.
+    Site {
+        head: Parts,
+        body: B,
+        access: Access,
+    },
+    /// Refused before its body is read.
+    Refused {
+        route: usize,
+        refusal: Box<Refusal>,
+        access: Access,
+    },
+    /// Authenticated: its body is read next, then the endpoint runs.
+    Deliver {
+        route: usize,
+        /// Without its body until it is read.
+        delivery: Delivery,
+        body: B,
+        span: DeliverySpan,
+        access: Access,
+    },
+}
+
+/// A request to a webhook route refused before its handler could run.
+struct Refusal {
+    response: Response,
+    span: DeliverySpan,
+    reason: Reason,
+    keep: Keep,
+}
+
+/// Where the activity log keeps a refused request.
+enum Keep {
+    /// Not at all: not a delivery (a wrong method).
+    No,
+    /// With the deliveries, without a body: authenticated, but refused.
+    Deliveries,
+    /// Apart from the deliveries: refused before it was authenticated.
+    Apart,
+}
+
+impl Refusal {
+    /// The answer, kept by the activity log as `keep` says.
+    fn answered(self, route: &Route) -> Answered<'_> {
+        let unauthenticated = match self.keep {
+            Keep::No => None,
+            Keep::Deliveries => Some(false),
+            Keep::Apart => Some(true),
+        };
+        Answered {
+            response: self.response,
+            span: self.span,
+            rejected: Some(self.reason),
+            kept: unauthenticated.map(|unauthenticated| Kept {
+                route,
+                unauthenticated,
+                body: None,
+                delivery_id: None,
+                disposition: Disposition::Handled,
+                replay_of: None,
+            }),
         }
     }
 }
@@ -199,43 +324,6 @@ impl<'a> Answered<'a> {
             span: DeliverySpan::Off,
             kept: None,
             rejected: None,
-        }
-    }
-
-    /// A delivery refused before its handler could run: kept without a body.
-    fn refused(route: &'a Route, span: DeliverySpan, response: Response, reason: Reason) -> Self {
-        Self::refusal(route, span, response, reason, false)
-    }
-
-    /// A request refused before it was authenticated: kept apart from the deliveries.
-    fn unauthenticated(
-        route: &'a Route,
-        span: DeliverySpan,
-        response: Response,
-        reason: Reason,
-    ) -> Self {
-        Self::refusal(route, span, response, reason, true)
-    }
-
-    fn refusal(
-        route: &'a Route,
-        span: DeliverySpan,
-        response: Response,
-        reason: Reason,
-        unauthenticated: bool,
-    ) -> Self {
-        Self {
-            response,
-            span,
-            rejected: Some(reason),
-            kept: Some(Kept {
-                route,
-                unauthenticated,
-                body: None,
-                delivery_id: None,
-                disposition: Disposition::Handled,
-                replay_of: None,
-            }),
         }
     }
 }
@@ -282,27 +370,25 @@ impl Drop for InFlight<'_> {
 /// What the access line needs from a request (its method and path), kept only when that log is
 /// on. A webhook route's path is the route's own, so a delivery copies nothing of its URI; the
 /// other paths keep theirs, boxed so that it takes one word of the request's state.
-enum Access<'a> {
+enum Access {
     Off,
-    /// A webhook route: its path, with the one trailing slash the router tolerates if the request
-    /// had it.
+    /// A webhook route: its path is the route's, with the one trailing slash the router
+    /// tolerates if the request had it.
     Route {
         method: Method,
-        path: &'a str,
         slash: bool,
     },
     /// Any other path.
     Site(Box<(Method, Uri)>),
 }
 
-impl<'a> Access<'a> {
-    fn route(on: bool, head: &Parts, route: &'a Route) -> Self {
+impl Access {
+    fn route(on: bool, head: &Parts, route: &Route) -> Self {
         if !on {
             return Self::Off;
         }
         Self::Route {
             method: head.method.clone(),
-            path: &route.path,
             slash: head.uri.path().len() != route.path.len(),
         }
     }
@@ -317,21 +403,30 @@ impl<'a> Access<'a> {
     /// One line per request, in the delivery's span: method, path, status and time taken in
     /// microseconds, and `skipped=true` for a delivery the endpoint's filter skipped (answered 200
     /// without running the handler). The server's logger takes it directly; another subscriber
-    /// gets a `tracing` event (target `webhooks::access`).
-    fn write(&self, span: &DeliverySpan, response: &Response, latency: Duration, skipped: bool) {
+    /// gets a `tracing` event (target `webhooks::access`). `route` is the request's route, if it
+    /// has one.
+    fn write(
+        &self,
+        route: Option<&Route>,
+        span: &DeliverySpan,
+        response: &Response,
+        latency: Duration,
+        skipped: bool,
+    ) {
         let with_slash;
-        let (method, path) = match self {
-            Self::Off => return,
-            Self::Route {
-                method,
-                path,
-                slash: false,
-            } => (method, *path),
-            Self::Route { method, path, .. } => {
-                with_slash = format!("{path}/");
-                (method, with_slash.as_str())
+        let (method, path) = match (self, route) {
+            (Self::Off, _) => return,
+            (Self::Route { method, slash }, Some(route)) => {
+                if *slash {
+                    with_slash = format!("{}/", route.path);
+                    (method, with_slash.as_str())
+                } else {
+                    (method, &*route.path)
+                }
             }
-            Self::Site(line) => (&line.0, line.1.path()),
+            // Not made: `serve` gives the route of every request it made a route's access for.
+            (Self::Route { .. }, None) => return,
+            (Self::Site(line), _) => (&line.0, line.1.path()),
         };
         let method = method.as_str();
         let status = response.status().as_u16();

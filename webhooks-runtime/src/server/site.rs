@@ -95,8 +95,14 @@ impl Service {
                     1,
                     Arc::clone(&self.state),
                 );
-                self.run(handler, delivery, None, &DeliverySpan::Off, "the custom UI")
-                    .await
+                self.run(
+                    handler,
+                    &delivery,
+                    None,
+                    &DeliverySpan::Off,
+                    "the custom UI",
+                )
+                .await
             }
             Pages::Landing if path == "/" => match head.method {
                 Method::GET | Method::HEAD => page::render(self),
