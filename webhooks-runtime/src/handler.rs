@@ -100,6 +100,23 @@ pub enum AsyncMarker {}
 #[derive(Debug)]
 pub enum BlockingMarker {}
 
+/// Binds each argument, named like its type, built from `delivery`; on the first that cannot be
+/// built, returns (from `Handler::call`) a future ready with its rejection's answer.
+macro_rules! arguments {
+    ( $delivery:ident => $($arg:ident),* ) => {
+        $(
+            let $arg = match $arg::from_delivery($delivery) {
+                Ok(value) => value,
+                Err(rejection) => {
+                    return Box::pin(std::future::ready(Rejected::mark(
+                        rejection.into_response(),
+                    )));
+                }
+            };
+        )*
+    };
+}
+
 macro_rules! impl_handler {
     ( $($arg:ident),* ) => {
         #[allow(non_snake_case, unused_variables)]
@@ -116,16 +133,7 @@ macro_rules! impl_handler {
                 // beside it for its whole life (1,056 bytes in all for a `WebhookPayload`
                 // handler against 752: above glibc's thread cache, so a slower allocation from
                 // colder memory).
-                $(
-                    let $arg = match $arg::from_delivery(delivery) {
-                        Ok(value) => value,
-                        Err(rejection) => {
-                            return Box::pin(std::future::ready(Rejected::mark(
-                                rejection.into_response(),
-                            )));
-                        }
-                    };
-                )*
+                arguments!(delivery => $($arg),*);
                 Box::pin(Answer {
                     future: self($($arg,)*),
                 })
@@ -155,16 +163,7 @@ macro_rules! impl_handler {
         {
             fn call(&self, delivery: &Delivery) -> BoxFuture<Response> {
                 // Arguments are built first, so a rejected delivery never takes a blocking thread.
-                $(
-                    let $arg = match $arg::from_delivery(delivery) {
-                        Ok(value) => value,
-                        Err(rejection) => {
-                            return Box::pin(std::future::ready(Rejected::mark(
-                                rejection.into_response(),
-                            )));
-                        }
-                    };
-                )*
+                arguments!(delivery => $($arg),*);
                 let function = self.0.clone();
                 Box::pin(async move {
                     match tokio::task::spawn_blocking(move || function($($arg,)*)).await {
