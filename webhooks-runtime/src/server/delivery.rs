@@ -233,7 +233,8 @@ impl Service {
     }
 }
 
-/// A request to a webhook route, as far as [`Service::admit`] takes it.
+/// A request as far as it goes before its future starts: any other path, or a webhook route's
+/// request refused or admitted by [`Service::admit`].
 enum Step<B> {
     /// Any other path.
     Site {
