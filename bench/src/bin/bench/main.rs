@@ -482,6 +482,9 @@ struct Load {
     errors: u64,
     /// CPU used by other processes during the run, in cores (0.05 = 5 % of one core).
     interference: f64,
+    /// The server's own CPU time per request answered, in user space and in the kernel, in µs.
+    user_us: f64,
+    system_us: f64,
 }
 
 /// One concurrency point: each round's measurement of each server.
@@ -524,6 +527,8 @@ impl Point {
                 .iter()
                 .map(|load| load.interference)
                 .fold(0.0, f64::max),
+            user_us: median(|load| load.user_us),
+            system_us: median(|load| load.system_us),
         }
     }
 
@@ -544,12 +549,17 @@ const MAX_INTERFERENCE: f64 = 0.05;
 /// Attempts per point while other processes interfere.
 const ATTEMPTS: usize = 3;
 
-/// CPU time counters, in clock ticks: the whole machine's busy time, one process's, this
-/// process's waited-for children's (wrk's, once it exited).
+/// Clock ticks per second in `/proc`'s CPU times (`USER_HZ`, 100 on Linux whatever the kernel's
+/// own tick rate).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+/// CPU time counters, in clock ticks: the whole machine's busy time, one process's (in user
+/// space and in the kernel), this process's waited-for children's (wrk's, once it exited).
 struct Ticks {
     busy: u64,
     total: u64,
-    server: u64,
+    server_user: u64,
+    server_system: u64,
     children: u64,
 }
 
@@ -567,33 +577,53 @@ impl Ticks {
         let get = |index: usize| cpu.get(index).copied().unwrap_or(0);
         // user nice system idle iowait irq softirq steal
         let busy = get(0) + get(1) + get(2) + get(5) + get(6) + get(7);
-        let process = |path: String, first: usize| -> u64 {
-            let stat = std::fs::read_to_string(path).unwrap_or_default();
-            // The fields after the command name, which may hold spaces: state is field 3.
-            let fields: Vec<&str> = stat
-                .rsplit_once(')')
-                .map_or("", |(_, rest)| rest)
-                .split_whitespace()
-                .collect();
-            (first..first + 2)
-                .filter_map(|field| fields.get(field - 3)?.parse::<u64>().ok())
-                .sum()
-        };
+        let process =
+            |path: String| stat_fields(&std::fs::read_to_string(path).unwrap_or_default());
+        let field = |fields: &[u64], number: usize| fields.get(number - 3).copied().unwrap_or(0);
+        let (server, this) = (
+            process(format!("/proc/{server}/stat")),
+            process("/proc/self/stat".to_owned()),
+        );
         Self {
             busy,
             total: busy + get(3) + get(4),
-            server: process(format!("/proc/{server}/stat"), 14),
-            children: process("/proc/self/stat".to_owned(), 16),
+            // utime and stime; cutime and cstime.
+            server_user: field(&server, 14),
+            server_system: field(&server, 15),
+            children: field(&this, 16) + field(&this, 17),
         }
+    }
+
+    /// The server's CPU time since `start` per request of `requests`, in user space and in the
+    /// kernel, in µs.
+    fn server_per_request(&self, start: &Ticks, requests: u64) -> (f64, f64) {
+        let per = |ticks: u64| ticks as f64 / TICKS_PER_SECOND * 1e6 / requests.max(1) as f64;
+        (
+            per(self.server_user - start.server_user),
+            per(self.server_system - start.server_system),
+        )
     }
 
     /// What other processes than the server and wrk used since `start`, in cores.
     fn interference_since(&self, start: &Ticks, cores: f64) -> f64 {
+        let server =
+            (self.server_user + self.server_system) - (start.server_user + start.server_system);
         let other = (self.busy - start.busy)
-            .saturating_sub(self.server - start.server)
+            .saturating_sub(server)
             .saturating_sub(self.children - start.children);
         other as f64 / (self.total - start.total).max(1) as f64 * cores
     }
+}
+
+/// A process's numeric fields from its `/proc/<pid>/stat`, from field 3 (its state, as 0) on:
+/// field `n` of `proc(5)` is at `n - 3`. What comes before is the pid and the command name in
+/// parentheses, which may hold spaces and parentheses itself, hence the last `)`.
+fn stat_fields(stat: &str) -> Vec<u64> {
+    stat.rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .map(|field| field.parse().unwrap_or(0))
+        .collect()
 }
 
 /// Waits (at most two minutes) until the machine is idle: other engineers' builds would skew
@@ -630,7 +660,9 @@ fn measured(
         wait_quiet();
         let start = Ticks::now(server.child.id());
         let mut load = wrk(server.port, connections, seconds, script, pin)?;
-        load.interference = Ticks::now(server.child.id()).interference_since(&start, cores);
+        let end = Ticks::now(server.child.id());
+        load.interference = end.interference_since(&start, cores);
+        (load.user_us, load.system_us) = end.server_per_request(&start, load.requests);
         if best.is_none_or(|best| load.interference < best.interference) {
             best = Some(load);
         }
@@ -1452,6 +1484,32 @@ fn met(ok: bool) -> &'static str {
     if ok { "yes" } else { "**no**" }
 }
 
+/// The servers' CPU time per delivery, user space and kernel apart, at each point.
+fn cpu_table(out: &mut String, points: &[Point]) {
+    let _ = writeln!(out, "\n### CPU time per delivery\n");
+    let _ = writeln!(
+        out,
+        "The server process's own CPU time during each run (`utime` and `stime` in `/proc/<pid>/stat`, every thread) over the deliveries it answered, medians over the rounds. Pinned to one core and kept busy by wrk, a server answers about one delivery per this much CPU time, so where the throughput ratio comes from shows here: in user space (the server's own code and the libraries it calls) or in the kernel (system calls, waking the client up).\n"
+    );
+    let _ = writeln!(
+        out,
+        "| connections | baseline user | baseline kernel | ours user | ours kernel | log off user | log off kernel |"
+    );
+    let _ = writeln!(out, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for point in points {
+        let mut row = format!("| {} |", point.connections);
+        for runs in [&point.baseline, &point.ours, &point.log_off] {
+            if runs.is_empty() {
+                row.push_str(" – | – |");
+            } else {
+                let load = Point::median(runs);
+                let _ = write!(row, " {:.1} µs | {:.1} µs |", load.user_us, load.system_us);
+            }
+        }
+        let _ = writeln!(out, "{row}");
+    }
+}
+
 fn report(
     options: &Options,
     machine: &str,
@@ -1562,6 +1620,8 @@ fn report(
             }
         }
     }
+
+    cpu_table(&mut out, points);
 
     if let [baseline, rest @ ..] = counted {
         let _ = writeln!(out, "\n## Instructions per delivery (callgrind)\n");
@@ -1743,6 +1803,16 @@ mod tests {
     fn parse(args: &[&str]) -> Result<Options, clap::Error> {
         Args::try_parse_from(std::iter::once("bench").chain(args.iter().copied()))
             .map(Options::from)
+    }
+
+    #[test]
+    fn stat_fields_are_numbered_as_in_proc_5() {
+        // A command name with a space and a parenthesis; utime (14) 1234, stime (15) 56, cutime
+        // (16) 7, cstime (17) 8.
+        let stat = "4242 (we ird) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 56 7 8 20 0 3 0";
+        let fields = super::stat_fields(stat);
+        assert_eq!(&fields[14 - 3..=17 - 3], &[1234, 56, 7, 8]);
+        assert_eq!(fields[0], 0, "the state is not a number");
     }
 
     #[test]
