@@ -599,15 +599,15 @@ impl Ticks {
     fn server_per_request(&self, start: &Ticks, requests: u64) -> (f64, f64) {
         let per = |ticks: u64| ticks as f64 / TICKS_PER_SECOND * 1e6 / requests.max(1) as f64;
         (
-            per(self.server_user - start.server_user),
-            per(self.server_system - start.server_system),
+            per(self.server_user.saturating_sub(start.server_user)),
+            per(self.server_system.saturating_sub(start.server_system)),
         )
     }
 
     /// What other processes than the server and wrk used since `start`, in cores.
     fn interference_since(&self, start: &Ticks, cores: f64) -> f64 {
-        let server =
-            (self.server_user + self.server_system) - (start.server_user + start.server_system);
+        let server = (self.server_user + self.server_system)
+            .saturating_sub(start.server_user + start.server_system);
         let other = (self.busy - start.busy)
             .saturating_sub(server)
             .saturating_sub(self.children - start.children);
