@@ -1,8 +1,10 @@
-//! What the two servers under test share, so that they do exactly the same work: the route, the
+//! What the servers under test share, so that they do exactly the same work: the route, the
 //! secret header, the payload the load generator sends, and the answer.
 //!
 //! - `ours` (`src/bin/ours.rs`): a `#[webhook_endpoint]` app run by `webhooks::main!()`.
 //! - `baseline` (`src/bin/baseline.rs`): the leanest hand-written hyper 1 server doing the same.
+//! - `baseline-logged` (`src/bin/baseline_logged.rs`): the baseline writing the same access line
+//!   as `ours`, by the cheapest means: what an access line costs at the least.
 //! - `bench` (`src/bin/bench/`): the driver that runs wrk against both and prints the table.
 
 use serde::Serialize;

@@ -43,14 +43,19 @@ pub(crate) fn available() -> bool {
         .is_ok_and(|status| status.success())
 }
 
-/// Counts the baseline, `ours` as a user runs it, and `ours` with its log off and with its
-/// metrics off, in that order.
+/// Counts the baseline, `ours` as a user runs it, `ours` with its log off and with its metrics
+/// off, and the baseline with an access line, in that order.
 pub(crate) fn count_all(script: &Path, dir: &Path) -> io::Result<Vec<Counted>> {
     [
         ("baseline", Kind::Baseline, Config::Default),
         ("ours", Kind::Ours, Config::Default),
         ("ours, log off", Kind::Ours, Config::LogOff),
         ("ours, metrics off", Kind::Ours, Config::MetricsOff),
+        (
+            "baseline + access line",
+            Kind::BaselineLogged,
+            Config::Default,
+        ),
     ]
     .into_iter()
     .map(|(name, kind, config)| {

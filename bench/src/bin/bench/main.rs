@@ -141,11 +141,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// The two servers under test.
+/// The servers under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Ours,
     Baseline,
+    /// The baseline writing the same access line as `ours`, as cheaply as it can be written.
+    BaselineLogged,
 }
 
 impl Kind {
@@ -153,6 +155,7 @@ impl Kind {
         let name = match self {
             Kind::Ours => "ours",
             Kind::Baseline => "baseline",
+            Kind::BaselineLogged => "baseline-logged",
         };
         sibling(name)
     }
@@ -498,6 +501,8 @@ struct Point {
     log_off: Vec<Load>,
     /// `ours` with its metrics off (at 64 connections only).
     metrics_off: Vec<Load>,
+    /// The baseline with an access line.
+    baseline_logged: Vec<Load>,
 }
 
 impl Point {
@@ -508,6 +513,7 @@ impl Point {
             .chain(&self.ours)
             .chain(&self.log_off)
             .chain(&self.metrics_off)
+            .chain(&self.baseline_logged)
     }
 
     /// The median of each figure over the rounds; errors added up, interference the worst.
@@ -886,8 +892,9 @@ fn footprint(kind: Kind, options: &Options, dir: &Path) -> io::Result<Footprint>
     })
 }
 
-/// Checks that both servers answer the same thing, the same way, before measuring them.
-fn check_same_answers(ours: &Server, baseline: &Server) -> io::Result<String> {
+/// Checks, before measuring, that `ours` (the server called `name`) answers a delivery exactly as
+/// the baseline does, and a wrong secret with 403 as it does; returns the delivery's answer.
+fn check_same_answers(name: &str, ours: &Server, baseline: &Server) -> io::Result<String> {
     let mut answers = Vec::new();
     for server in [ours, baseline] {
         let mut client = Client::connect(server.port)?;
@@ -902,7 +909,7 @@ fn check_same_answers(ours: &Server, baseline: &Server) -> io::Result<String> {
         && ours.0.body == baseline.0.body;
     if !same {
         return Err(io::Error::other(format!(
-            "the servers answer differently: ours {} {:?} {}, baseline {} {:?} {}",
+            "the servers answer differently: {name} {} {:?} {}, baseline {} {:?} {}",
             ours.0.status,
             ours.0.content_type,
             String::from_utf8_lossy(&ours.0.body),
@@ -913,7 +920,7 @@ fn check_same_answers(ours: &Server, baseline: &Server) -> io::Result<String> {
     }
     if ours.1 != 403 || baseline.1 != 403 {
         return Err(io::Error::other(format!(
-            "a wrong secret must get 403: ours {}, baseline {}",
+            "a wrong secret must get 403: {name} {}, baseline {}",
             ours.1, baseline.1
         )));
     }
@@ -973,24 +980,31 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
     )?;
     ours.wait_ready(Instant::now())?;
     baseline.wait_ready(Instant::now())?;
-    let answer = check_same_answers(&ours, &baseline)?;
+    let answer = check_same_answers("ours", &ours, &baseline)?;
     eprintln!("both servers answer 200 {answer}");
-    // `ours` with its log off, and with its metrics off, measured beside the others so that what
-    // each costs is known.
+    // `ours` with its log off, and with its metrics off, and the baseline with an access line,
+    // measured beside the others so that what each costs is known.
     let mut variants = Vec::new();
     if options.variants {
-        for config in [Config::LogOff, Config::MetricsOff] {
-            let log = dir.join(format!("{config:?}.log"));
-            let mut server = Server::spawn(Kind::Ours, options.pin, config, Some(&log))?;
+        for (kind, config) in [
+            (Kind::Ours, Config::LogOff),
+            (Kind::Ours, Config::MetricsOff),
+            (Kind::BaselineLogged, Config::Default),
+        ] {
+            let log = dir.join(format!("{kind:?}-{config:?}.log"));
+            let mut server = Server::spawn(kind, options.pin, config, Some(&log))?;
             server.wait_ready(Instant::now())?;
-            variants.push((config, server));
+            if kind == Kind::BaselineLogged {
+                check_same_answers("baseline-logged", &server, &baseline)?;
+            }
+            variants.push((kind, config, server));
         }
     }
     if options.warmup > 0 {
         eprintln!("warming up for {} s each", options.warmup);
         for server in [&baseline, &ours]
             .into_iter()
-            .chain(variants.iter().map(|(_, server)| server))
+            .chain(variants.iter().map(|(_, _, server)| server))
         {
             wrk(server.port, 64, options.warmup, &script, options.pin)?;
         }
@@ -1009,10 +1023,11 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
                 (Kind::Baseline, Config::Default, &baseline),
                 (Kind::Ours, Config::Default, &ours),
             ];
-            for (config, server) in &variants {
-                // The log at every point; the metrics, whose cost is small, at 64 connections.
-                if *config == Config::LogOff || connections == 64 {
-                    order.push((Kind::Ours, *config, server));
+            for (kind, config, server) in &variants {
+                // The log (on and off) at every point; the metrics, whose cost is small, at 64
+                // connections.
+                if *config != Config::MetricsOff || connections == 64 {
+                    order.push((*kind, *config, server));
                 }
             }
             if (index + round) % 2 == 1 {
@@ -1022,12 +1037,13 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
                 let load = measured(server, connections, options.duration, &script, options.pin)?;
                 let name = match (kind, config) {
                     (Kind::Baseline, _) => "baseline",
+                    (Kind::BaselineLogged, _) => "baseline + access line",
                     (Kind::Ours, Config::Default) => "ours",
                     (Kind::Ours, Config::LogOff) => "ours, log off",
                     (Kind::Ours, Config::MetricsOff) => "ours, metrics off",
                 };
                 eprintln!(
-                    "{connections:>4} connections  round {}  {name:<20} {:>9.0} req/s  p50 {:.3} ms  p99 {:.3} ms  errors {}  (others: {:.2} cores)",
+                    "{connections:>4} connections  round {}  {name:<22} {:>9.0} req/s  p50 {:.3} ms  p99 {:.3} ms  errors {}  (others: {:.2} cores)",
                     round + 1,
                     load.requests_per_second,
                     load.p50_ms,
@@ -1037,6 +1053,7 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
                 );
                 match (kind, config) {
                     (Kind::Baseline, _) => point.baseline.push(load),
+                    (Kind::BaselineLogged, _) => point.baseline_logged.push(load),
                     (Kind::Ours, Config::Default) => point.ours.push(load),
                     (Kind::Ours, Config::LogOff) => point.log_off.push(load),
                     (Kind::Ours, Config::MetricsOff) => point.metrics_off.push(load),
@@ -1052,6 +1069,10 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
         .map(|text| text.lines().count())
         .unwrap_or(0);
     eprintln!("the default configuration's log has {lines} lines");
+    if let Ok(text) = std::fs::read_to_string(dir.join("BaselineLogged-Default.log")) {
+        let lines = text.lines().count();
+        eprintln!("the baseline + access line's log has {lines} lines");
+    }
     let counted = if options.instructions {
         eprintln!("instructions per delivery (callgrind)");
         instructions::count_all(&script, dir)?
@@ -1484,6 +1505,59 @@ fn met(ok: bool) -> &'static str {
     if ok { "yes" } else { "**no**" }
 }
 
+/// What an access line costs: the baseline's throughput with one against without, beside `ours`'
+/// with its log on against off; and whether the baseline itself reaches the default
+/// configuration's target once it writes the line.
+fn access_line_table(out: &mut String, points: &[Point]) {
+    if points.iter().all(|point| point.baseline_logged.is_empty()) {
+        return;
+    }
+    let _ = writeln!(out, "\n### What an access line costs\n");
+    let _ = writeln!(
+        out,
+        "`baseline + access line` (`src/bin/baseline_logged.rs`) is the baseline writing the same line as `ours` for every request (the delivery's endpoint, id, scope, action and repo, method, path, status, latency), as cheaply as it can be written: the date formatted once a second, the line appended to a buffer the worker thread writes to stderr (a file) every 64 KiB, no escaping, no lock, no thread. Measured in the same rounds as the tables above; each ratio is the median of the rounds' ratios.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| connections | baseline + access line req/s | / baseline | ours / ours, log off | ours / (baseline + access line) |"
+    );
+    let _ = writeln!(out, "| ---: | ---: | ---: | ---: | ---: |");
+    for point in points {
+        if point.baseline_logged.is_empty() {
+            continue;
+        }
+        let log_cost = if point.log_off.is_empty() {
+            "–".to_owned()
+        } else {
+            format!("{:.2}", Point::ratio(&point.ours, &point.log_off))
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {:.0} | {:.2} | {log_cost} | {:.2} |",
+            point.connections,
+            Point::median(&point.baseline_logged).requests_per_second,
+            Point::ratio(&point.baseline_logged, &point.baseline),
+            Point::ratio(&point.ours, &point.baseline_logged),
+        );
+    }
+    let lowest = points
+        .iter()
+        .filter(|point| point.connections >= 16 && !point.baseline_logged.is_empty())
+        .map(|point| Point::ratio(&point.baseline_logged, &point.baseline))
+        .min_by(f64::total_cmp);
+    if let Some(lowest) = lowest {
+        let _ = writeln!(
+            out,
+            "\nFrom 16 connections up, the baseline with an access line does at least {lowest:.2} of the baseline without: {}.",
+            if lowest < 0.95 {
+                "below the 0.95 asked of the default configuration, which writes that line too"
+            } else {
+                "the 0.95 asked of the default configuration is within reach of a server writing that line"
+            }
+        );
+    }
+}
+
 /// The servers' CPU time per delivery, user space and kernel apart, at each point.
 fn cpu_table(out: &mut String, points: &[Point]) {
     let _ = writeln!(out, "\n### CPU time per delivery\n");
@@ -1493,12 +1567,20 @@ fn cpu_table(out: &mut String, points: &[Point]) {
     );
     let _ = writeln!(
         out,
-        "| connections | baseline user | baseline kernel | ours user | ours kernel | log off user | log off kernel |"
+        "| connections | baseline user | baseline kernel | ours user | ours kernel | log off user | log off kernel | baseline + line user | baseline + line kernel |"
     );
-    let _ = writeln!(out, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let _ = writeln!(
+        out,
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
     for point in points {
         let mut row = format!("| {} |", point.connections);
-        for runs in [&point.baseline, &point.ours, &point.log_off] {
+        for runs in [
+            &point.baseline,
+            &point.ours,
+            &point.log_off,
+            &point.baseline_logged,
+        ] {
             if runs.is_empty() {
                 row.push_str(" – | – |");
             } else {
@@ -1621,6 +1703,7 @@ fn report(
         }
     }
 
+    access_line_table(&mut out, points);
     cpu_table(&mut out, points);
 
     if let [baseline, rest @ ..] = counted {

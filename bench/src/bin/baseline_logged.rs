@@ -1,0 +1,217 @@
+//! The baseline with the leanest access log: the same hand-written hyper server, writing the same
+//! access line as `ours` for every request (time, level, the delivery's endpoint, id, scope,
+//! action and repo, method, path, status, latency) with no framework at all: the date formatted
+//! once a second, numbers by `itoa`, the line appended to a buffer that the worker thread itself
+//! writes to stderr once 64 KiB have gathered (no writer thread, no lock). What it costs over the
+//! baseline is about the least an access line of these bytes can cost: it does not escape the
+//! values (the bench's need none), and a stuck stderr would stall its worker, which `ours` must
+//! not let happen.
+
+use std::cell::RefCell;
+use std::convert::Infallible;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use webhooks::WebhookPayload;
+use webhooks_bench::{Answer, ROUTE, SECRET_HEADER};
+
+/// Written to stderr once this many bytes have gathered.
+const FLUSH_AT: usize = 64 * 1024;
+
+thread_local! {
+    static LOG: RefCell<Log> = RefCell::new(Log::default());
+}
+
+#[derive(Default)]
+struct Log {
+    out: Vec<u8>,
+    /// The second the cached date is of, and `YYYY-MM-DDTHH:MM:SS`.
+    date: Option<(u64, String)>,
+}
+
+impl Drop for Log {
+    fn drop(&mut self) {
+        let _ = std::io::stderr().write_all(&self.out);
+    }
+}
+
+/// What the access line says of a request.
+struct Line<'a> {
+    delivery: &'a str,
+    payload: Option<&'a WebhookPayload>,
+    method: &'a str,
+    path: &'a str,
+    status: u16,
+    latency_us: u64,
+}
+
+impl Log {
+    fn write(&mut self, line: &Line<'_>) {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let seconds = now.as_secs();
+        if self
+            .date
+            .as_ref()
+            .is_none_or(|(cached, _)| *cached != seconds)
+        {
+            let text = humantime::format_rfc3339_seconds(UNIX_EPOCH + now).to_string();
+            self.date = Some((seconds, text[..19].to_owned()));
+        }
+        let out = &mut self.out;
+        if let Some((_, date)) = &self.date {
+            out.extend_from_slice(date.as_bytes());
+        }
+        let mut digits = itoa::Buffer::new();
+        out.push(b'.');
+        out.extend_from_slice(&digits.format(1_000_000 + now.subsec_micros()).as_bytes()[1..]);
+        out.extend_from_slice(b"Z  INFO delivery{endpoint=\"bench\" delivery=\"");
+        out.extend_from_slice(line.delivery.as_bytes());
+        out.push(b'"');
+        if let Some(payload) = line.payload {
+            out.extend_from_slice(b" scope=\"");
+            out.extend_from_slice(payload.event.scope.as_str().as_bytes());
+            out.extend_from_slice(b"\" action=\"");
+            out.extend_from_slice(payload.event.action.as_str().as_bytes());
+            out.extend_from_slice(b"\" repo=\"");
+            out.extend_from_slice(payload.repo.name.as_bytes());
+            out.push(b'"');
+        }
+        out.extend_from_slice(b"}: webhooks::access: answered method=\"");
+        out.extend_from_slice(line.method.as_bytes());
+        out.extend_from_slice(b"\" path=\"");
+        out.extend_from_slice(line.path.as_bytes());
+        out.extend_from_slice(b"\" status=");
+        out.extend_from_slice(digits.format(line.status).as_bytes());
+        out.extend_from_slice(b" latency_us=");
+        out.extend_from_slice(digits.format(line.latency_us).as_bytes());
+        out.push(b'\n');
+        if out.len() >= FLUSH_AT {
+            let _ = std::io::stderr().write_all(out);
+            out.clear();
+        }
+    }
+}
+
+fn answer(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+async fn handle(secret: &[u8], request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let delivery = request
+        .headers()
+        .get("webhook-id")
+        .and_then(|id| id.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let (response, payload) = respond(secret, request).await;
+    let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    LOG.with_borrow_mut(|log| {
+        log.write(&Line {
+            delivery: &delivery,
+            payload: payload.as_ref(),
+            method: method.as_str(),
+            path: &path,
+            status: response.status().as_u16(),
+            latency_us,
+        });
+    });
+    response
+}
+
+async fn respond(
+    secret: &[u8],
+    request: Request<Incoming>,
+) -> (Response<Full<Bytes>>, Option<WebhookPayload>) {
+    if request.uri().path() != ROUTE || request.method() != Method::POST {
+        return (
+            answer(StatusCode::NOT_FOUND, r#"{"detail":"Not Found"}"#),
+            None,
+        );
+    }
+    if request
+        .headers()
+        .get(SECRET_HEADER)
+        .map(HeaderValue::as_bytes)
+        != Some(secret)
+    {
+        let body = r#"{"error":"Invalid webhook secret."}"#;
+        return (answer(StatusCode::FORBIDDEN, body), None);
+    }
+    let Ok(body) = request.into_body().collect().await else {
+        return (
+            answer(StatusCode::BAD_REQUEST, r#"{"error":"bad body"}"#),
+            None,
+        );
+    };
+    match serde_json::from_slice::<WebhookPayload>(&body.to_bytes()) {
+        Ok(payload) => match serde_json::to_vec(&Answer::to(&payload)) {
+            Ok(json) => (answer(StatusCode::OK, json), Some(payload)),
+            Err(_) => (
+                answer(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    r#"{"error":"serialise"}"#,
+                ),
+                None,
+            ),
+        },
+        Err(_) => (
+            answer(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                r#"{"error":"bad payload"}"#,
+            ),
+            None,
+        ),
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let secret: Arc<[u8]> = std::env::var("WEBHOOK_SECRET")
+        .unwrap_or_default()
+        .into_bytes()
+        .into();
+    let port = std::env::var("PORT")
+        .ok()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(7861);
+    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => accepted?,
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = terminate.recv() => return Ok(()),
+        };
+        let _ = stream.set_nodelay(true);
+        let secret = Arc::clone(&secret);
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| {
+                let secret = Arc::clone(&secret);
+                async move { Ok::<_, Infallible>(handle(&secret, request).await) }
+            });
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
