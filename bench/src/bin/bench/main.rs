@@ -1633,7 +1633,7 @@ fn report(
     let _ = writeln!(out, "{machine}");
     let _ = writeln!(
         out,
-        "- Load: `POST {ROUTE}` with the Hub docs' discussion payload ({} bytes) and `{SECRET_HEADER}`, keep-alive; per point {} rounds of {} s per server, the servers alternating, after a {} s warm-up; figures are the medians over the rounds, the ratio the median of the rounds' ratios; {setup}. Both servers answer `200 {answer}`.",
+        "- Load: `POST {ROUTE}` with the Hub docs' discussion payload ({} bytes) and `{SECRET_HEADER}`, keep-alive; per point {} rounds of {} s per server, the servers alternating, after a {} s warm-up; figures are the medians over the rounds, the ratio the median of the rounds' ratios; {setup}. All the servers answer `200 {answer}`.",
         PAYLOAD.len(),
         options.rounds,
         options.duration,
