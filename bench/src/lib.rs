@@ -5,10 +5,13 @@
 //! - `baseline` (`src/bin/baseline.rs`): the leanest hand-written hyper 1 server doing the same.
 //! - `baseline-logged` (`src/bin/baseline_logged.rs`): the baseline writing the same access line
 //!   as `ours`, by the cheapest means: what an access line costs at the least.
+//! - [`hand_written`]: the answers and accept loop the two hand-written servers share.
 //! - `bench` (`src/bin/bench/`): the driver that runs wrk against both and prints the table.
 
 use serde::Serialize;
 use webhooks::WebhookPayload;
+
+pub mod hand_written;
 
 /// The path both servers answer.
 pub const ROUTE: &str = "/webhooks/bench";

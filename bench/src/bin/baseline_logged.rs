@@ -1,28 +1,24 @@
-//! The baseline with the leanest access log: the same hand-written hyper server, writing the same
-//! access line as `ours` for every request (time, level, the delivery's endpoint, id, scope,
-//! action and repo, method, path, status, latency) with no framework at all: the date formatted
-//! once a second, numbers by `itoa`, the line appended to a buffer that the worker thread itself
-//! writes to stderr once 64 KiB have gathered (no writer thread, no lock). What it costs over the
-//! baseline is about the least an access line of these bytes can cost: it does not escape the
-//! values (the bench's need none), and a stuck stderr would stall its worker, which `ours` must
-//! not let happen.
+//! The baseline with the leanest access log: the same hand-written hyper server (`respond` is the
+//! baseline's `handle`, also giving back the payload for the line), writing the same access line
+//! as `ours` for every request (time, level, the delivery's endpoint, id, scope, action and repo,
+//! method, path, status, latency) with no framework at all: the date formatted once a second,
+//! numbers by `itoa`, the line appended to a buffer that the worker thread itself writes to stderr
+//! once 64 KiB have gathered (no writer thread, no lock). What it costs over the baseline is about
+//! the least an access line of these bytes can cost: it does not escape the values (the bench's
+//! need none), and a stuck stderr would stall its worker, which `ours` must not let happen.
 
 use std::cell::RefCell;
-use std::convert::Infallible;
 use std::io::Write;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderValue};
-use hyper::server::conn::http1;
+use hyper::header::HeaderValue;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
 use webhooks::WebhookPayload;
+use webhooks_bench::hand_written::{answer, serve};
 use webhooks_bench::{Answer, ROUTE, SECRET_HEADER};
 
 /// Written to stderr once this many bytes have gathered.
@@ -104,16 +100,7 @@ impl Log {
     }
 }
 
-fn answer(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(body.into()));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
-}
-
-async fn handle(secret: &[u8], request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(secret: Arc<[u8]>, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
@@ -123,7 +110,7 @@ async fn handle(secret: &[u8], request: Request<Incoming>) -> Response<Full<Byte
         .and_then(|id| id.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let (response, payload) = respond(secret, request).await;
+    let (response, payload) = respond(&secret, request).await;
     let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     LOG.with_borrow_mut(|log| {
         log.write(&Line {
@@ -186,32 +173,5 @@ async fn respond(
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let secret: Arc<[u8]> = std::env::var("WEBHOOK_SECRET")
-        .unwrap_or_default()
-        .into_bytes()
-        .into();
-    let port = std::env::var("PORT")
-        .ok()
-        .and_then(|port| port.parse().ok())
-        .unwrap_or(7861);
-    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => accepted?,
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-            _ = terminate.recv() => return Ok(()),
-        };
-        let _ = stream.set_nodelay(true);
-        let secret = Arc::clone(&secret);
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request| {
-                let secret = Arc::clone(&secret);
-                async move { Ok::<_, Infallible>(handle(&secret, request).await) }
-            });
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
+    serve(handle).await
 }
