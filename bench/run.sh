@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark, in one command, from anywhere in the repository:
 #
-#   bash bench/run.sh            # ~15 minutes on 2 cores once built; writes bench/RESULTS.md
+#   bash bench/run.sh            # ~20 minutes on 2 cores once built; writes bench/RESULTS.md
 #   bash bench/run.sh --quick    # a smoke run (2 s points); other options: target/bench/release/bench --help
 #
 # Builds `ours`, `baseline` and the driver in release mode (in target/bench, so it never

@@ -37,10 +37,10 @@ const MEMORY_CONNECTIONS: usize = 16;
 driver with the same options; it also takes --no-parse, to skip the micro-benchmark."
 )]
 struct Args {
-    /// Seconds of load per server per round [default: 5; 2 with --quick]
+    /// Seconds of load per server per round [default: 2]
     #[arg(long, value_name = "S", value_parser = positive::<u64>)]
     duration: Option<u64>,
-    /// Rounds per load point, the servers alternating [default: 3; 1 with --quick]
+    /// Rounds per load point, the servers alternating [default: 10; 1 with --quick]
     #[arg(long, value_name = "N", value_parser = positive::<usize>)]
     rounds: Option<usize>,
     /// Seconds of warm-up load per server before measuring, 0 for none [default: 3; 1 with --quick]
@@ -60,7 +60,7 @@ struct Args {
     #[arg(long)]
     no_pin: bool,
     /// Measure only the default configuration against the baseline, not `ours` with its log off
-    /// or its metrics off
+    /// or its metrics off, nor the baseline with an access line
     #[arg(long)]
     no_variants: bool,
     /// The micro-benchmark's output, to include in the results
@@ -97,8 +97,11 @@ impl From<Args> for Options {
     fn from(args: Args) -> Self {
         let quick = args.quick;
         Self {
-            duration: args.duration.unwrap_or(if quick { 2 } else { 5 }),
-            rounds: args.rounds.unwrap_or(if quick { 1 } else { 3 }),
+            // Many short rounds rather than a few long ones: the host's speed drifts over tens of
+            // seconds, and each round's ratio compares runs a few seconds apart (bench/README.md,
+            // eighth pass).
+            duration: args.duration.unwrap_or(2),
+            rounds: args.rounds.unwrap_or(if quick { 1 } else { 10 }),
             warmup: args.warmup.unwrap_or(if quick { 1 } else { 3 }),
             connections: args.connections,
             pin: !args.no_pin,
@@ -1019,14 +1022,20 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
             ..Point::default()
         };
         for round in 0..options.rounds {
-            let mut order = vec![
-                (Kind::Baseline, Config::Default, &baseline),
-                (Kind::Ours, Config::Default, &ours),
-            ];
+            // The baseline between the two servers compared with it most, so that each of their
+            // ratios compares adjacent runs: the baseline with the line, the baseline, `ours`,
+            // then `ours`' variants (the log off at every point; the metrics off, whose cost is
+            // small, at 64 connections).
+            let mut order = Vec::new();
             for (kind, config, server) in &variants {
-                // The log (on and off) at every point; the metrics, whose cost is small, at 64
-                // connections.
-                if *config != Config::MetricsOff || connections == 64 {
+                if *kind == Kind::BaselineLogged {
+                    order.push((*kind, *config, server));
+                }
+            }
+            order.push((Kind::Baseline, Config::Default, &baseline));
+            order.push((Kind::Ours, Config::Default, &ours));
+            for (kind, config, server) in &variants {
+                if *kind == Kind::Ours && (*config != Config::MetricsOff || connections == 64) {
                     order.push((*kind, *config, server));
                 }
             }
@@ -1996,7 +2005,7 @@ mod tests {
         let options = parse(&[]).unwrap();
         assert_eq!(
             (options.duration, options.rounds, options.warmup),
-            (5, 3, 3)
+            (2, 10, 3)
         );
         assert_eq!(options.connections, [1, 16, 64, 256]);
         assert!(options.pin && options.variants);
