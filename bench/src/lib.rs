@@ -6,7 +6,7 @@
 //! - `baseline-logged` (`src/bin/baseline_logged.rs`): the baseline writing the same access line
 //!   as `ours`, by the cheapest means: what an access line costs at the least.
 //! - [`hand_written`]: the answers and accept loop the two hand-written servers share.
-//! - `bench` (`src/bin/bench/`): the driver that runs wrk against both and prints the table.
+//! - `bench` (`src/bin/bench/`): the driver that runs wrk against them and prints the tables.
 
 use serde::Serialize;
 use webhooks::WebhookPayload;
