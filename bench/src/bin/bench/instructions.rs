@@ -33,6 +33,14 @@ pub(crate) struct Counted {
     pub(crate) deliveries: u64,
 }
 
+/// The instructions per delivery counted for the server named `name`, if it was counted.
+pub(crate) fn per_delivery(counted: &[Counted], name: &str) -> Option<f64> {
+    counted
+        .iter()
+        .find(|counted| counted.name == name)
+        .map(|counted| counted.per_delivery)
+}
+
 /// Whether callgrind can be run here.
 pub(crate) fn available() -> bool {
     Command::new("valgrind")
@@ -43,14 +51,17 @@ pub(crate) fn available() -> bool {
         .is_ok_and(|status| status.success())
 }
 
-/// Counts the baseline, `ours` as a user runs it, `ours` with its log off and with its metrics
-/// off, and the baseline with an access line, in that order.
+/// Counts the baseline, `ours` as a user runs it, `ours` with each optional part off and with all
+/// four off, and the baseline with an access line, in that order.
 pub(crate) fn count_all(script: &Path, dir: &Path) -> io::Result<Vec<Counted>> {
     [
         ("baseline", Kind::Baseline, Config::Default),
-        ("ours", Kind::Ours, Config::Default),
-        ("ours, log off", Kind::Ours, Config::LogOff),
-        ("ours, metrics off", Kind::Ours, Config::MetricsOff),
+        (Config::Default.name(), Kind::Ours, Config::Default),
+        (Config::LogOff.name(), Kind::Ours, Config::LogOff),
+        (Config::MetricsOff.name(), Kind::Ours, Config::MetricsOff),
+        (Config::ActivityOff.name(), Kind::Ours, Config::ActivityOff),
+        (Config::DedupOff.name(), Kind::Ours, Config::DedupOff),
+        (Config::AllOff.name(), Kind::Ours, Config::AllOff),
         (
             "baseline + access line",
             Kind::BaselineLogged,
@@ -75,7 +86,7 @@ pub(crate) fn count_all(script: &Path, dir: &Path) -> io::Result<Vec<Counted>> {
             deliveries: long.1,
         };
         eprintln!(
-            "callgrind  {name:<20} {:>9.0} instructions per delivery",
+            "callgrind  {name:<23} {:>9.0} instructions per delivery",
             counted.per_delivery
         );
         Ok(counted)

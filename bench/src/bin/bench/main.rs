@@ -181,18 +181,64 @@ fn sibling(name: &str) -> io::Result<PathBuf> {
     }
 }
 
-/// The variable that turns `ours`' metrics off (`src/bin/ours.rs`).
+/// The variables that turn one of `ours`' optional parts off (`src/bin/ours.rs`).
 const METRICS_OFF_VAR: &str = "BENCH_METRICS_OFF";
+const ACTIVITY_OFF_VAR: &str = "BENCH_ACTIVITY_OFF";
+const DEDUP_OFF_VAR: &str = "BENCH_DEDUP_OFF";
 
 /// How `ours` is configured (the baseline ignores it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Config {
-    /// Every default, as a user runs it: `RUST_LOG` unset (one access line per request), metrics on.
+    /// Every default, as a user runs it: `RUST_LOG` unset (one access line per request), metrics,
+    /// activity log and deduplication on.
     Default,
     /// `RUST_LOG=warn`: the access line filtered out.
     LogOff,
     /// The default, with `.metrics(false)`.
     MetricsOff,
+    /// The default, with `.recent_deliveries(0)`: no activity log.
+    ActivityOff,
+    /// The default, with `.dedup(false)`: deliveries not recognised by their id.
+    DedupOff,
+    /// Every optional part off: the log, the metrics, the activity log, deduplication. What is
+    /// left is what the framework does for every delivery whatever it is configured to.
+    AllOff,
+}
+
+impl Config {
+    /// `ours`' name in this configuration, in the tables.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Default => "ours",
+            Self::LogOff => "ours, log off",
+            Self::MetricsOff => "ours, metrics off",
+            Self::ActivityOff => "ours, activity log off",
+            Self::DedupOff => "ours, deduplication off",
+            Self::AllOff => "ours, all four off",
+        }
+    }
+
+    /// The `RUST_LOG` it runs with (unset: the default, `info`).
+    fn rust_log(self) -> Option<&'static str> {
+        matches!(self, Self::LogOff | Self::AllOff).then_some("warn")
+    }
+
+    /// Whether it sets `var`, one of the variables turning a part off.
+    fn sets(self, var: &str) -> bool {
+        match self {
+            Self::Default | Self::LogOff => false,
+            Self::MetricsOff => var == METRICS_OFF_VAR,
+            Self::ActivityOff => var == ACTIVITY_OFF_VAR,
+            Self::DedupOff => var == DEDUP_OFF_VAR,
+            Self::AllOff => true,
+        }
+    }
+
+    /// Whether it is measured at every load point (else at 64 connections only: the parts
+    /// whose cost is small).
+    fn at_every_point(self) -> bool {
+        matches!(self, Self::Default | Self::LogOff | Self::AllOff)
+    }
 }
 
 /// A server process, killed when dropped.
@@ -237,12 +283,18 @@ impl Server {
             Some(path) => Stdio::from(std::fs::File::create(path)?),
             None => Stdio::null(),
         };
-        match config {
-            // `RUST_LOG` unset: the default, `info`, one access line per request.
-            Config::Default => command.env_remove("RUST_LOG").env_remove(METRICS_OFF_VAR),
-            Config::LogOff => command.env("RUST_LOG", "warn").env_remove(METRICS_OFF_VAR),
-            Config::MetricsOff => command.env_remove("RUST_LOG").env(METRICS_OFF_VAR, "1"),
+        match config.rust_log() {
+            Some(filter) => command.env("RUST_LOG", filter),
+            // Unset: the default, `info`, one access line per request.
+            None => command.env_remove("RUST_LOG"),
         };
+        for var in [METRICS_OFF_VAR, ACTIVITY_OFF_VAR, DEDUP_OFF_VAR] {
+            if config.sets(var) {
+                command.env(var, "1");
+            } else {
+                command.env_remove(var);
+            }
+        }
         let child = command
             .env("PORT", port.to_string())
             .env("HOST", "127.0.0.1")
@@ -502,8 +554,13 @@ struct Point {
     ours: Vec<Load>,
     /// `ours` with its access log off.
     log_off: Vec<Load>,
-    /// `ours` with its metrics off (at 64 connections only).
+    /// `ours` with one other optional part off (at 64 connections only): its metrics, its
+    /// activity log, its deduplication.
     metrics_off: Vec<Load>,
+    activity_off: Vec<Load>,
+    dedup_off: Vec<Load>,
+    /// `ours` with all four off.
+    all_off: Vec<Load>,
     /// The baseline with an access line.
     baseline_logged: Vec<Load>,
 }
@@ -516,7 +573,33 @@ impl Point {
             .chain(&self.ours)
             .chain(&self.log_off)
             .chain(&self.metrics_off)
+            .chain(&self.activity_off)
+            .chain(&self.dedup_off)
+            .chain(&self.all_off)
             .chain(&self.baseline_logged)
+    }
+
+    /// The runs of `ours` in `config`.
+    fn of(&self, config: Config) -> &[Load] {
+        match config {
+            Config::Default => &self.ours,
+            Config::LogOff => &self.log_off,
+            Config::MetricsOff => &self.metrics_off,
+            Config::ActivityOff => &self.activity_off,
+            Config::DedupOff => &self.dedup_off,
+            Config::AllOff => &self.all_off,
+        }
+    }
+
+    fn of_mut(&mut self, config: Config) -> &mut Vec<Load> {
+        match config {
+            Config::Default => &mut self.ours,
+            Config::LogOff => &mut self.log_off,
+            Config::MetricsOff => &mut self.metrics_off,
+            Config::ActivityOff => &mut self.activity_off,
+            Config::DedupOff => &mut self.dedup_off,
+            Config::AllOff => &mut self.all_off,
+        }
     }
 
     /// The median of each figure over the rounds; errors added up, interference the worst.
@@ -985,13 +1068,16 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
     baseline.wait_ready(Instant::now())?;
     let answer = check_same_answers("ours", &ours, &baseline)?;
     eprintln!("both servers answer 200 {answer}");
-    // `ours` with its log off, and with its metrics off, and the baseline with an access line,
-    // measured beside the others so that what each costs is known.
+    // `ours` with each optional part off and with all of them off, and the baseline with an
+    // access line, measured beside the others so that what each costs is known.
     let mut variants = Vec::new();
     if options.variants {
         for (kind, config) in [
             (Kind::Ours, Config::LogOff),
             (Kind::Ours, Config::MetricsOff),
+            (Kind::Ours, Config::ActivityOff),
+            (Kind::Ours, Config::DedupOff),
+            (Kind::Ours, Config::AllOff),
             (Kind::BaselineLogged, Config::Default),
         ] {
             let log = dir.join(format!("{kind:?}-{config:?}.log"));
@@ -1024,8 +1110,8 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
         for round in 0..options.rounds {
             // The baseline between the two servers compared with it most, so that each of their
             // ratios compares adjacent runs: the baseline with the line, the baseline, `ours`,
-            // then `ours`' variants (the log off at every point; the metrics off, whose cost is
-            // small, at 64 connections).
+            // then `ours`' variants (the log off and all four parts off at every point; one
+            // other part off, whose cost is small, at 64 connections).
             let mut order = Vec::new();
             for (kind, config, server) in &variants {
                 if *kind == Kind::BaselineLogged {
@@ -1035,7 +1121,7 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
             order.push((Kind::Baseline, Config::Default, &baseline));
             order.push((Kind::Ours, Config::Default, &ours));
             for (kind, config, server) in &variants {
-                if *kind == Kind::Ours && (*config != Config::MetricsOff || connections == 64) {
+                if *kind == Kind::Ours && (config.at_every_point() || connections == 64) {
                     order.push((*kind, *config, server));
                 }
             }
@@ -1044,15 +1130,13 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
             }
             for (kind, config, server) in order {
                 let load = measured(server, connections, options.duration, &script, options.pin)?;
-                let name = match (kind, config) {
-                    (Kind::Baseline, _) => "baseline",
-                    (Kind::BaselineLogged, _) => "baseline + access line",
-                    (Kind::Ours, Config::Default) => "ours",
-                    (Kind::Ours, Config::LogOff) => "ours, log off",
-                    (Kind::Ours, Config::MetricsOff) => "ours, metrics off",
+                let name = match kind {
+                    Kind::Baseline => "baseline",
+                    Kind::BaselineLogged => "baseline + access line",
+                    Kind::Ours => config.name(),
                 };
                 eprintln!(
-                    "{connections:>4} connections  round {}  {name:<22} {:>9.0} req/s  p50 {:.3} ms  p99 {:.3} ms  errors {}  (others: {:.2} cores)",
+                    "{connections:>4} connections  round {}  {name:<23} {:>9.0} req/s  p50 {:.3} ms  p99 {:.3} ms  errors {}  (others: {:.2} cores)",
                     round + 1,
                     load.requests_per_second,
                     load.p50_ms,
@@ -1060,12 +1144,10 @@ fn measure(options: &Options, dir: &Path) -> io::Result<String> {
                     load.errors,
                     load.interference
                 );
-                match (kind, config) {
-                    (Kind::Baseline, _) => point.baseline.push(load),
-                    (Kind::BaselineLogged, _) => point.baseline_logged.push(load),
-                    (Kind::Ours, Config::Default) => point.ours.push(load),
-                    (Kind::Ours, Config::LogOff) => point.log_off.push(load),
-                    (Kind::Ours, Config::MetricsOff) => point.metrics_off.push(load),
+                match kind {
+                    Kind::Baseline => point.baseline.push(load),
+                    Kind::BaselineLogged => point.baseline_logged.push(load),
+                    Kind::Ours => point.of_mut(config).push(load),
                 }
             }
         }
@@ -1514,6 +1596,74 @@ fn met(ok: bool) -> &'static str {
     if ok { "yes" } else { "**no**" }
 }
 
+/// What each optional part of `ours` costs: its throughput with that part off, and with all four
+/// off, against the baseline and against the default, with the instructions per delivery when
+/// they were counted.
+fn parts_table(out: &mut String, points: &[Point], counted: &[instructions::Counted]) {
+    const PARTS: [(Config, &str); 5] = [
+        (
+            Config::LogOff,
+            "`RUST_LOG=warn`: the access line filtered out",
+        ),
+        (Config::MetricsOff, "`.metrics(false)`"),
+        (
+            Config::ActivityOff,
+            "`.recent_deliveries(0)`: no activity log",
+        ),
+        (Config::DedupOff, "`.dedup(false)`: ids not remembered"),
+        (Config::AllOff, "the four together"),
+    ];
+    if points
+        .iter()
+        .all(|point| PARTS.iter().all(|(config, _)| point.of(*config).is_empty()))
+    {
+        return;
+    }
+    let _ = writeln!(out, "\n### What each optional part costs\n");
+    let _ = writeln!(
+        out,
+        "`ours` with one part off (the log and all four at every point, the others at 64 connections), measured in the same rounds as the table above. `/ default` above 1 is what turning the part off gains. Instructions per delivery: callgrind at {} connections (below); they miss what a part costs in cache misses, which the throughput shows.\n",
+        instructions::CONNECTIONS
+    );
+    let _ = writeln!(out, "| part off | how | instructions per delivery |");
+    let _ = writeln!(out, "| --- | --- | ---: |");
+    for (config, how) in PARTS {
+        let instructions = instructions::per_delivery(counted, config.name())
+            .map_or_else(|| "–".to_owned(), |count| format!("{count:.0}"));
+        let _ = writeln!(out, "| {} | {how} | {instructions} |", config.name());
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "| connections | configuration | req/s | / baseline | / default | p50 | p99 | errors |"
+    );
+    let _ = writeln!(
+        out,
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    for point in points {
+        for (config, _) in PARTS {
+            let runs = point.of(config);
+            if runs.is_empty() {
+                continue;
+            }
+            let load = Point::median(runs);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.0} | {:.2} | {:.2} | {:.3} ms | {:.3} ms | {} |",
+                point.connections,
+                config.name(),
+                load.requests_per_second,
+                Point::ratio(runs, &point.baseline),
+                Point::ratio(runs, &point.ours),
+                load.p50_ms,
+                load.p99_ms,
+                load.errors
+            );
+        }
+    }
+}
+
 /// What an access line costs: the baseline's throughput with one against without, beside `ours`'
 /// with its log on against off; and, in instructions when they were counted, what share of the
 /// baseline's work the line alone takes.
@@ -1560,12 +1710,7 @@ fn access_line_table(out: &mut String, points: &[Point], counted: &[instructions
             "\nFrom 16 connections up, the baseline with an access line does at least {lowest:.2} of the baseline without in throughput."
         );
     }
-    let per_delivery = |name: &str| {
-        counted
-            .iter()
-            .find(|counted| counted.name == name)
-            .map(|counted| counted.per_delivery)
-    };
+    let per_delivery = |name| instructions::per_delivery(counted, name);
     if let (Some(baseline), Some(logged), Some(ours), Some(log_off)) = (
         per_delivery("baseline"),
         per_delivery("baseline + access line"),
@@ -1690,44 +1835,7 @@ fn report(
         "\nOther processes used at most {worst_interference:.2} cores during any point (a point is measured again, up to {ATTEMPTS} times, above {MAX_INTERFERENCE})."
     );
 
-    if points.iter().any(|point| !point.log_off.is_empty()) {
-        let _ = writeln!(out, "\n### With the log off, and with the metrics off\n");
-        let _ = writeln!(
-            out,
-            "`ours, log off`: `RUST_LOG=warn`, the access line filtered out. `ours, metrics off`: the default with `.metrics(false)` (at 64 connections). Measured in the same rounds as the table above.\n"
-        );
-        let _ = writeln!(
-            out,
-            "| connections | configuration | req/s | / baseline | / default | p50 | p99 | errors |"
-        );
-        let _ = writeln!(
-            out,
-            "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-        );
-        for point in points {
-            for (name, runs) in [
-                ("log off", &point.log_off),
-                ("metrics off", &point.metrics_off),
-            ] {
-                if runs.is_empty() {
-                    continue;
-                }
-                let load = Point::median(runs);
-                let _ = writeln!(
-                    out,
-                    "| {} | {name} | {:.0} | {:.2} | {:.2} | {:.3} ms | {:.3} ms | {} |",
-                    point.connections,
-                    load.requests_per_second,
-                    Point::ratio(runs, &point.baseline),
-                    Point::ratio(runs, &point.ours),
-                    load.p50_ms,
-                    load.p99_ms,
-                    load.errors
-                );
-            }
-        }
-    }
-
+    parts_table(&mut out, points, counted);
     access_line_table(&mut out, points, counted);
     cpu_table(&mut out, points);
 
@@ -1832,10 +1940,13 @@ fn report(
         .find(|point| point.connections == 64 && !point.metrics_off.is_empty())
     {
         let cost = 1.0 - Point::ratio(&point.ours, &point.metrics_off);
-        let counted = match counted {
-            [_, ours, _, metrics_off, ..] => format!(
+        let counted = match (
+            instructions::per_delivery(counted, Config::Default.name()),
+            instructions::per_delivery(counted, Config::MetricsOff.name()),
+        ) {
+            (Some(ours), Some(metrics_off)) => format!(
                 "; in instructions per delivery {:.1} %",
-                (1.0 - metrics_off.per_delivery / ours.per_delivery) * 100.0
+                (1.0 - metrics_off / ours) * 100.0
             ),
             _ => String::new(),
         };
@@ -1983,6 +2094,74 @@ mod tests {
         let mut out = String::new();
         access_line_table(&mut out, &[Point::default()], &[]);
         assert_eq!(out, "", "nothing when the variant was not measured");
+    }
+
+    #[test]
+    fn the_parts_table_gives_each_part_where_it_was_measured_with_its_instructions() {
+        let points = [
+            // The log and all four off at every point; the others at 64 connections only.
+            Point {
+                connections: 16,
+                baseline: loads(&[100.0, 100.0, 100.0]),
+                ours: loads(&[80.0, 80.0, 80.0]),
+                log_off: loads(&[88.0, 84.0, 92.0]),
+                all_off: loads(&[96.0, 90.0, 92.0]),
+                ..Point::default()
+            },
+            Point {
+                connections: 64,
+                baseline: loads(&[100.0, 100.0, 100.0]),
+                ours: loads(&[80.0, 80.0, 80.0]),
+                log_off: loads(&[84.0, 84.0, 84.0]),
+                metrics_off: loads(&[80.0, 80.8, 82.0]),
+                activity_off: loads(&[84.0, 83.2, 82.0]),
+                dedup_off: loads(&[87.0, 84.0, 88.0]),
+                all_off: loads(&[92.0, 92.0, 92.0]),
+                ..Point::default()
+            },
+        ];
+        // Not counted: `ours, deduplication off`.
+        let counted = [
+            ("baseline", 40_000.0),
+            ("ours", 48_000.0),
+            ("ours, log off", 45_000.0),
+            ("ours, metrics off", 47_900.0),
+            ("ours, activity log off", 47_600.0),
+            ("ours, all four off", 44_000.0),
+        ]
+        .map(|(name, per_delivery)| instructions::Counted {
+            name,
+            per_delivery,
+            deliveries: 1,
+        });
+        let mut out = String::new();
+        parts_table(&mut out, &points, &counted);
+        let rows: Vec<&str> = out.lines().filter(|line| line.starts_with("| ")).collect();
+        assert_eq!(
+            rows,
+            [
+                "| part off | how | instructions per delivery |",
+                "| --- | --- | ---: |",
+                "| ours, log off | `RUST_LOG=warn`: the access line filtered out | 45000 |",
+                "| ours, metrics off | `.metrics(false)` | 47900 |",
+                "| ours, activity log off | `.recent_deliveries(0)`: no activity log | 47600 |",
+                "| ours, deduplication off | `.dedup(false)`: ids not remembered | – |",
+                "| ours, all four off | the four together | 44000 |",
+                "| connections | configuration | req/s | / baseline | / default | p50 | p99 | errors |",
+                "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+                "| 16 | ours, log off | 88 | 0.88 | 1.10 | 0.000 ms | 0.000 ms | 0 |",
+                "| 16 | ours, all four off | 92 | 0.92 | 1.15 | 0.000 ms | 0.000 ms | 0 |",
+                "| 64 | ours, log off | 84 | 0.84 | 1.05 | 0.000 ms | 0.000 ms | 0 |",
+                "| 64 | ours, metrics off | 81 | 0.81 | 1.01 | 0.000 ms | 0.000 ms | 0 |",
+                "| 64 | ours, activity log off | 83 | 0.83 | 1.04 | 0.000 ms | 0.000 ms | 0 |",
+                "| 64 | ours, deduplication off | 87 | 0.87 | 1.09 | 0.000 ms | 0.000 ms | 0 |",
+                "| 64 | ours, all four off | 92 | 0.92 | 1.15 | 0.000 ms | 0.000 ms | 0 |",
+            ]
+        );
+
+        let mut out = String::new();
+        parts_table(&mut out, &[Point::default()], &counted);
+        assert_eq!(out, "", "nothing when no part was measured off");
     }
 
     fn parse(args: &[&str]) -> Result<Options, clap::Error> {
