@@ -2019,6 +2019,20 @@ fn report(
 mod tests {
     use super::*;
 
+    /// A count of `per_delivery` instructions for the server named `name`.
+    fn counted((name, per_delivery): (&'static str, f64)) -> instructions::Counted {
+        instructions::Counted {
+            name,
+            per_delivery,
+            deliveries: 1,
+        }
+    }
+
+    /// The rows of the tables in `out`.
+    fn table_rows(out: &str) -> Vec<&str> {
+        out.lines().filter(|line| line.starts_with("| ")).collect()
+    }
+
     fn loads(requests_per_second: &[f64]) -> Vec<Load> {
         requests_per_second
             .iter()
@@ -2062,14 +2076,10 @@ mod tests {
             ("ours, metrics off", 47_900.0),
             ("baseline + access line", 42_000.0),
         ]
-        .map(|(name, per_delivery)| instructions::Counted {
-            name,
-            per_delivery,
-            deliveries: 1,
-        });
+        .map(counted);
         let mut out = String::new();
         access_line_table(&mut out, &points, &counted);
-        let rows: Vec<&str> = out.lines().filter(|line| line.starts_with("| ")).collect();
+        let rows = table_rows(&out);
         assert_eq!(
             rows,
             [
@@ -2129,14 +2139,10 @@ mod tests {
             ("ours, activity log off", 47_600.0),
             ("ours, all four off", 44_000.0),
         ]
-        .map(|(name, per_delivery)| instructions::Counted {
-            name,
-            per_delivery,
-            deliveries: 1,
-        });
+        .map(counted);
         let mut out = String::new();
         parts_table(&mut out, &points, &counted);
-        let rows: Vec<&str> = out.lines().filter(|line| line.starts_with("| ")).collect();
+        let rows = table_rows(&out);
         assert_eq!(
             rows,
             [
