@@ -59,8 +59,8 @@ struct Args {
     /// Do not pin: servers and wrk share both cores
     #[arg(long)]
     no_pin: bool,
-    /// Measure only the default configuration against the baseline, not `ours` with its log off
-    /// or its metrics off, nor the baseline with an access line
+    /// Measure only the default configuration against the baseline, not `ours` with its optional
+    /// parts off, nor the baseline with an access line
     #[arg(long)]
     no_variants: bool,
     /// The micro-benchmark's output, to include in the results
@@ -1714,8 +1714,8 @@ fn access_line_table(out: &mut String, points: &[Point], counted: &[instructions
     if let (Some(baseline), Some(logged), Some(ours), Some(log_off)) = (
         per_delivery("baseline"),
         per_delivery("baseline + access line"),
-        per_delivery("ours"),
-        per_delivery("ours, log off"),
+        per_delivery(Config::Default.name()),
+        per_delivery(Config::LogOff.name()),
     ) {
         let _ = writeln!(
             out,
@@ -1922,11 +1922,13 @@ fn report(
         .min_by(|a, b| a.1.total_cmp(&b.1));
     if let Some((connections, ratio)) = worst {
         // The instruction count, steadier than the wall clock, said beside it.
-        let counted = match counted {
-            [baseline, ours, ..] => format!(
-                "; in instructions per delivery {:.2}",
-                baseline.per_delivery / ours.per_delivery
-            ),
+        let counted = match (
+            instructions::per_delivery(counted, "baseline"),
+            instructions::per_delivery(counted, Config::Default.name()),
+        ) {
+            (Some(baseline), Some(ours)) => {
+                format!("; in instructions per delivery {:.2}", baseline / ours)
+            }
             _ => String::new(),
         };
         let _ = writeln!(
